@@ -1,0 +1,54 @@
+# Two entry points (see README):  make app   and   make test
+# Both create .venv and install everything on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# torch is pinned and installed first, alone: on this machine pip finds the CPU
+# wheel on local disk; elsewhere set TORCH_INDEX_URL to a CPU wheel index to avoid
+# the large CUDA build (the default index serves one on Linux x86_64).
+TORCH_VERSION   ?= 2.13.0
+TORCH_INDEX_URL ?=
+TORCH_INDEX_ARG := $(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL),)
+
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export HF_HUB_DISABLE_TELEMETRY=1
+export GRADIO_ANALYTICS_ENABLED=False
+export TOKENIZERS_PARALLELISM=false
+
+.PHONY: app test test-fast index bench-scifact eval-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet "torch==$(TORCH_VERSION)" $(TORCH_INDEX_ARG)
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+app: $(VENV)/.installed
+	$(BIN)/python app.py
+
+# The browser tests need Debian's Chromium; install it when it is missing (as root).
+/usr/bin/chromium:
+	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || (echo "Chromium is required for the browser tests: apt-get install chromium" >&2; exit 1)
+
+test: $(VENV)/.installed /usr/bin/chromium
+	$(BIN)/python -m pytest -q
+
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -m "not browser"
+
+index: $(VENV)/.installed
+	$(BIN)/qa index
+
+eval-dev: $(VENV)/.installed
+	$(BIN)/qa eval eval/osce-dev.jsonl --retriever dense,bm25,hybrid
+
+bench-scifact: $(VENV)/.installed
+	$(BIN)/python -m qa.bench scifact
+
+clean:
+	rm -rf $(VENV) index/*.faiss index/manifest.json

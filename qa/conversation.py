@@ -1,0 +1,85 @@
+"""Follow-up questions without a language model.
+
+A follow-up ("And how did Russia assess them?") leans on an earlier turn for
+its topic. We detect it (anaphora, a leading "and"/"what about", or very few
+content words) and search with the question plus the topic words of the turn
+it follows. If the follow-up names a delegation, the earlier turn's
+delegation is dropped from the carried words, so "EU ... elections" followed by
+"And Russia?" searches for Russia on the elections, not for the EU.
+
+The same function serves `qa eval` (the `history` field) and the chat app.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Common names and abbreviations -> the delegation name the corpus uses.
+DELEGATION_ALIASES = {
+    "russia": "Russian Federation", "russian": "Russian Federation", "russian federation": "Russian Federation",
+    "moscow": "Russian Federation",
+    "eu": "European Union", "european union": "European Union", "brussels": "European Union",
+    "us": "United States", "u.s.": "United States", "usa": "United States", "united states": "United States",
+    "america": "United States", "american": "United States", "washington": "United States",
+    "kazakhstan": "Kazakhstan", "kazakh": "Kazakhstan", "astana": "Kazakhstan",
+    "uk": "United Kingdom", "britain": "United Kingdom", "united kingdom": "United Kingdom",
+}
+
+_WORD = re.compile(r"[\w'’.-]+")
+_FOLLOWUP_START = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|and what|and how|what else|same|did they|do they|"
+    r"were they|was it|is that)\b", re.I)
+_ANAPHORA = re.compile(r"\b(they|them|their|it|its|this|that|these|those|he|she|his|her|there|then|same|"
+                       r"the latter|the former|the above|above)\b", re.I)
+_STOP = set("""a an and are as at be but by can could did do does for from had has have he her his how i in
+into is it its me my of on or our she should so than that the their them then there these they this those to
+us was we were what when where which who whom whose why will with would you your about also else said say
+says tell told think view views position stance assess assessed assessment react respond responded
+same other did does do please give show""".split())
+
+
+def canonical_delegation(name: str) -> str:
+    return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
+
+
+def delegation_mentions(text: str) -> list[str]:
+    low = f" {text.lower()} "
+    found = []
+    for alias, canon in DELEGATION_ALIASES.items():
+        if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low) and canon not in found:
+            # "us" as a pronoun is far commoner than the country: only count "US"/"U.S." in capitals
+            if alias == "us" and not re.search(r"(?<![\w.])(US|U\.S\.)(?!\w)", text):
+                continue
+            found.append(canon)
+    return found
+
+
+def content_words(text: str) -> list[str]:
+    return [w.strip(".'’") for w in _WORD.findall(text) if w.lower().strip(".'’") not in _STOP and len(w) > 1]
+
+
+def is_followup(question: str) -> bool:
+    words = content_words(question)
+    return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or len(words) <= 2)
+
+
+def contextualize(question: str, history: list[str], index=None) -> str:
+    """The text to search for `question` asked after the user turns `history` (oldest first)."""
+    if not history or not is_followup(question):
+        return question
+    # The topic comes from the latest self-contained turn and any follow-ups after it.
+    start = len(history) - 1
+    while start > 0 and is_followup(history[start]):
+        start -= 1
+    carried = " ".join(history[start:])
+    words = content_words(carried)
+    if delegation_mentions(question):
+        drop = {a for a, c in DELEGATION_ALIASES.items() if c in delegation_mentions(carried)}
+        words = [w for w in words if w.lower() not in drop
+                 and not any(w.lower() in a.split() for a in drop if " " in a)]
+    seen, extra = {w.lower() for w in content_words(question)}, []
+    for w in words:
+        if w.lower() not in seen:
+            seen.add(w.lower())
+            extra.append(w)
+    return f"{question} {' '.join(extra)}".strip()

@@ -1,0 +1,408 @@
+"""Statements: the records, the parser, and loading a corpus folder.
+
+The parser is a pure function from a file's text (plus optional supplied
+metadata) to a `Document`. Paragraph rule, also in the README:
+
+* Body paragraphs are numbered from 1 in reading order.
+* Never paragraphs, wherever they stand: the OSCE Secretariat's disclaimer;
+  lines that are only a document symbol, a date or a language note; the
+  header block before the body (delegation line, emphasised title/speaker
+  block, plain header lines without sentence punctuation); an alignment
+  footnote ("... align themselves with this statement").
+* Lines of one paragraph are rejoined. A blank line ends a paragraph unless
+  the text before it stops mid-sentence and the text after it continues it
+  (PDF text that puts a blank line after every wrapped line).
+* Markdown emphasis markers are removed from the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+PARSER_VERSION = 1
+TEXT_SUFFIXES = (".txt", ".md", ".pdf")
+SIDECAR_SUFFIX = ".meta.json"
+META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered")
+
+
+class CorpusError(Exception):
+    """A problem with one corpus file; the message names the file."""
+
+
+@dataclass
+class Document:
+    id: str
+    source: str
+    paragraphs: list[str]
+    date: str | None = None          # ISO 8601: the document's own date
+    delivered: str | None = None     # ISO 8601: date of delivery, if printed separately
+    delegation: str | None = None
+    speaker: str | None = None
+    meeting: str | None = None
+    title: str | None = None
+    language: str | None = None      # original language, where printed
+    notes: list[str] = field(default_factory=list)  # e.g. alignment footnote
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Document":
+        return cls(**d)
+
+    def label(self) -> str:
+        return " · ".join(x for x in (self.delegation, self.date, self.title) if x)
+
+
+# --- patterns -------------------------------------------------------------
+
+# OSCE document symbols: PC.DEL/64/21, PC.DEL/80/21/Rev.1, PC.JOUR/1299,
+# HDIM.DEL/0345/11, MC.DEL/12/22, FSC.DEL/50/20/Corr.1, SEC.GAL/3/21/Add.2
+SYMBOL_RE = re.compile(
+    r"\b[A-Z]{2,8}(?:\.[A-Z]{2,8})+/\d{1,5}(?:/\d{2,4})?(?:/(?:Rev|Corr|Add)\.\s?\d{1,2})*(?![\w/])"
+)
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+DATE_DMY_RE = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b", re.I)
+DATE_MDY_RE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I)
+DISCLAIMER_RE = re.compile(
+    r"The\s+OSCE\s+Secretariat\s+bears\s+no\s+responsibility.*?participating\s+States\.", re.S | re.I)
+LANGUAGES = ("english", "russian", "french", "german", "italian", "spanish")
+LANGUAGE_LINE_RE = re.compile(
+    rf"^(?:original\s*:\s*)?(?:{'|'.join(LANGUAGES)})(?:\s*(?:only|/|and|,)\s*(?:{'|'.join(LANGUAGES)})?)*\s*$",
+    re.I)
+DELEGATION_LINE_RE = re.compile(r"^(?:Delegation|Mission|Permanent Mission) of (?:the )?(.+)$", re.I)
+ALIGNMENT_RE = re.compile(r"align(?:s)? (?:themselves|itself) with this statement", re.I)
+TERMINAL = tuple('.!?:;"\')]»”’…')
+SALUTATION_MAX_CHARS = 60
+
+
+def find_symbol(text: str) -> str | None:
+    m = SYMBOL_RE.search(text)
+    return re.sub(r"\.\s+(\d)", r".\1", m.group(0)) if m else None
+
+
+def parse_date(text: str) -> str | None:
+    """First date in `text` as ISO 8601, or None ("22 January 2021", "April 7, 2016")."""
+    best = None
+    for rx, order in ((DATE_DMY_RE, "dmy"), (DATE_MDY_RE, "mdy")):
+        m = rx.search(text)
+        if not m:
+            continue
+        if order == "dmy":
+            d, mon, y = m.group(1), m.group(2), m.group(3)
+        else:
+            mon, d, y = m.group(1), m.group(2), m.group(3)
+        try:
+            iso = date(int(y), _MONTHS[mon.lower()], int(d)).isoformat()
+        except ValueError:
+            continue
+        if best is None or m.start() < best[0]:
+            best = (m.start(), iso)
+    return best[1] if best else None
+
+
+# --- text clean-up ---------------------------------------------------------
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "")
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+_EMPH_RE = re.compile(r"(\*\*|__)(.+?)\1", re.S)
+_EMPH1_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def strip_emphasis(text: str) -> str:
+    text = _EMPH_RE.sub(r"\2", text)
+    text = _EMPH1_RE.sub(r"\1", text)
+    return text.replace("**", "")
+
+
+def _join_lines(lines: list[str]) -> str:
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if out.endswith("-") and not out.endswith(" -") and line[:1].islower():
+            out = out[:-1] + line          # re-join a word hyphenated at a line end
+        else:
+            out = f"{out} {line}" if out else line
+    return re.sub(r"[ \t]+", " ", out).strip()
+
+
+# --- block classification ---------------------------------------------------
+
+@dataclass
+class _Block:
+    lines: list[str]
+    emphasised: bool = False
+
+    @property
+    def text(self) -> str:
+        return _join_lines(self.lines)
+
+
+def _is_meta_line(line: str) -> bool:
+    s = strip_emphasis(line).strip()
+    if not s:
+        return True
+    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s):
+        return True
+    d = DATE_DMY_RE.fullmatch(s) or DATE_MDY_RE.fullmatch(s)
+    return bool(d)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith(TERMINAL)
+
+
+def _is_prose(text: str) -> bool:
+    """Looks like body text rather than a header line."""
+    t = text.strip()
+    return _ends_sentence(t) or (t.endswith(",") and len(t) <= SALUTATION_MAX_CHARS) or len(t.split()) > 25
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks, cur = [], []
+    for line in text.split("\n"):
+        if line.strip():
+            cur.append(line)
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    out = []
+    for lines in blocks:
+        raw = " ".join(ln.strip() for ln in lines)
+        emph = bool(re.fullmatch(r"(\*\*|__).*(\*\*|__)", raw.strip(), re.S)) and raw.count("**") + raw.count("__") >= 2
+        out.append(_Block(lines, emph))
+    return out
+
+
+def _double_spaced(blocks: list[_Block]) -> bool:
+    """PDF text with a blank line after every wrapped line: many one-line blocks stop mid-sentence."""
+    single = [b for b in blocks if len(b.lines) == 1 and len(b.text.split()) >= 6]
+    broken = [b for b in single if not _ends_sentence(b.text) and not b.text.endswith(",")]
+    return len(broken) >= 3 and len(broken) >= 0.3 * max(1, len(blocks))
+
+
+def _merge_wrapped(blocks: list[_Block]) -> list[_Block]:
+    """Rejoin paragraphs that a blank line split mid-sentence."""
+    double = _double_spaced(blocks)
+    out: list[_Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.emphasised and not b.emphasised \
+                and not all(_is_meta_line(x) for x in prev.lines) \
+                and not all(_is_meta_line(x) for x in b.lines):
+            pt, nt = prev.text, b.text
+            continues = not _ends_sentence(pt) and not (pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS)
+            if continues and (nt[:1].islower() or nt[:1].isdigit() or double):
+                prev.lines.extend(b.lines)
+                continue
+        out.append(_Block(list(b.lines), b.emphasised))
+    return out
+
+
+# --- the parser -------------------------------------------------------------
+
+def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Document:
+    """Parse one statement's text into a Document. `meta` overrides what the text prints."""
+    meta = dict(meta or {})
+    text = _normalise(text)
+    found: dict[str, str | None] = {}
+    notes: list[str] = []
+
+    text = DISCLAIMER_RE.sub("\n", text)
+    blocks = _merge_wrapped(_blocks(text))
+
+    # Metadata lines (symbol, date, language) anywhere in a block made only of them.
+    content: list[_Block] = []
+    for b in blocks:
+        if all(_is_meta_line(x) for x in b.lines):
+            for line in b.lines:
+                s = strip_emphasis(line).strip()
+                if SYMBOL_RE.fullmatch(s):
+                    found.setdefault("id", find_symbol(s))
+                elif LANGUAGE_LINE_RE.match(s):
+                    if s.lower().startswith("original"):
+                        found["language"] = s.split(":", 1)[1].strip().capitalize()
+                    elif "only" in s.lower():
+                        found.setdefault("language", s.split()[0].capitalize())
+                elif s:
+                    key = "date" if "id" in found and "date" not in found else "delivered"
+                    found.setdefault(key, parse_date(s))
+            continue
+        content.append(b)
+
+    # Header zone: blocks before the first prose block; trailer: alignment notes.
+    body: list[_Block] = []
+    header: list[_Block] = []
+    for b in content:
+        t = strip_emphasis(b.text).strip()
+        if ALIGNMENT_RE.search(t) or (t.startswith("*") and body):
+            notes.append(t.lstrip("* ").strip())
+            continue
+        if not body and (b.emphasised or not _is_prose(t)):
+            header.append(b)
+            continue
+        body.append(b)
+    # Trailing non-prose lines after the body (e.g. a signature line) stay paragraphs;
+    # only footnotes attached with "*" were removed above.
+    _read_header(header, found)
+
+    paragraphs = [strip_emphasis(b.text).strip() for b in body]
+    paragraphs = [p for p in paragraphs if p]
+
+    found["id"] = found.get("id") or find_symbol("\n".join(strip_emphasis(b.text) for b in header))
+    if not found.get("date"):
+        found["date"] = found.pop("delivered", None) or parse_date(" ".join(b.text for b in header))
+    for k in META_KEYS:
+        if meta.get(k) is not None:
+            found[k] = meta[k]
+    doc_id = found.get("id") or _id_from_filename(source)
+    return Document(
+        id=doc_id, source=source, paragraphs=paragraphs, date=found.get("date"),
+        delivered=found.get("delivered") if found.get("delivered") != found.get("date") else None,
+        delegation=found.get("delegation"), speaker=found.get("speaker"),
+        meeting=found.get("meeting"), title=found.get("title"), language=found.get("language"),
+        notes=notes,
+    )
+
+
+def _titlecase(s: str) -> str:
+    if re.sub(r"\d+(st|nd|rd|th)\b", "", s).isupper():
+        small = {"of", "the", "and", "at", "to", "in", "on", "for", "by", "via"}
+        words = s.lower().split()
+        s = " ".join(w if (i and w in small) else (w[:1].upper() + w[1:]) for i, w in enumerate(words))
+        s = re.sub(r"\bOsce\b", "OSCE", s)
+        s = re.sub(r"\b(\d+)(St|Nd|Rd|Th)\b", lambda m: m.group(1) + m.group(2).lower(), s)
+    return s
+
+
+def _read_header(header: list[_Block], found: dict) -> None:
+    """Delegation, speaker, meeting, title and date from the header block."""
+    texts = [strip_emphasis(b.text).strip() for b in header]
+    for t in texts:
+        m = DELEGATION_LINE_RE.match(t)
+        if m and "delegation" not in found:
+            found["delegation"] = _titlecase(m.group(1)).strip(" ,")
+            continue
+        m = re.search(r"^(?:United States|U\.S\.) Mission to the OSCE", t, re.I)
+        if m and "delegation" not in found:
+            found["delegation"] = "United States"
+            continue
+        low = t.lower()
+        if low.startswith("statement by") or low.startswith("as delivered by") or "meeting" in low \
+                or "permanent council" in low:
+            _read_statement_line(t, found)
+            continue
+        if "title" not in found and not parse_date(t) and len(t) < 200:
+            found["title"] = t
+        elif parse_date(t) and "delivered" not in found:
+            found["delivered"] = parse_date(t)
+
+
+def _read_statement_line(t: str, found: dict) -> None:
+    d = parse_date(t)
+    if d:
+        found.setdefault("delivered", d)
+    m = re.search(r"delegation of (?:the )?(?:Republic of )?(.+?)(?:\s+at\b|,|$)", t, re.I)
+    if m and "delegation" not in found:
+        found["delegation"] = _titlecase(m.group(1).strip())
+    m = re.search(r"(?:statement by|as delivered by)\s+((?:(?:Mr|Ms|Mrs|Dr|H\.E)\.?|Ambassador|Minister)\s+[^,]+?)"
+                  r"(?:,|\s+to the|\s+at the|$)", t, re.I)
+    if m and "speaker" not in found:
+        found["speaker"] = _titlecase(m.group(1).strip())
+    m = re.search(r"(?:at the\s+)?(\d+(?:st|nd|rd|th)\s+(?:special\s+)?meeting of the [A-Z .]+?(?:COUNCIL|FORUM|Council|Forum)[^,]*)", t, re.I) \
+        or re.search(r"of the (OSCE \d{4} Human Dimension Implementation Meeting)", t, re.I) \
+        or re.search(r"to the (Permanent Council(?:, [A-Z][a-z]+)?)", t)
+    if m and "meeting" not in found:
+        found["meeting"] = _titlecase(m.group(1).strip())
+    if "title" not in found and t.lower().startswith("statement by the"):
+        found["title"] = re.sub(r"\s*(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\s*$", "", t)
+
+
+def _id_from_filename(source: str) -> str:
+    stem = Path(source).name
+    for suf in TEXT_SUFFIXES:
+        if stem.lower().endswith(suf):
+            stem = stem[: -len(suf)]
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "document"
+
+
+# --- loading a corpus folder -------------------------------------------------
+
+def read_text(path: Path) -> str:
+    try:
+        if path.suffix.lower() == ".pdf":
+            from pypdf import PdfReader
+            return "\n\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start})") from None
+    except OSError as e:
+        raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from None
+    except Exception as e:  # pypdf raises many types for damaged files
+        raise CorpusError(f"{path}: cannot read PDF: {e}") from None
+
+
+def read_sidecar(path: Path) -> dict:
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not side.exists():
+        side = path.with_suffix(SIDECAR_SUFFIX)
+    if not side.exists():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CorpusError(f"{side}: invalid metadata file: {e}") from None
+    if not isinstance(data, dict):
+        raise CorpusError(f"{side}: metadata must be a JSON object")
+    unknown = set(data) - set(META_KEYS)
+    if unknown:
+        raise CorpusError(f"{side}: unknown metadata keys {sorted(unknown)}; allowed: {', '.join(META_KEYS)}")
+    return data
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir}: corpus folder not found")
+    files = sorted(p for p in corpus_dir.rglob("*")
+                   if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
+                   and not p.name.startswith(".") and p.name.lower() != "readme.md")
+    if not files:
+        raise CorpusError(f"{corpus_dir}: no statements found (expected {', '.join(TEXT_SUFFIXES)} files)")
+    return files
+
+
+def load_document(path: Path, root: Path | None = None) -> Document:
+    source = str(path.relative_to(root)) if root else str(path)
+    doc = parse_statement(read_text(path), source=source, meta=read_sidecar(path))
+    if not doc.paragraphs:
+        raise CorpusError(f"{path}: no body paragraphs found")
+    return doc
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Parse every statement in a folder; duplicate ids are an error naming both files."""
+    corpus_dir = Path(corpus_dir)
+    docs, seen = [], {}
+    for path in corpus_files(corpus_dir):
+        doc = load_document(path, corpus_dir)
+        if doc.id in seen:
+            raise CorpusError(f"{path}: document id {doc.id} already used by {seen[doc.id]}; "
+                              f"give one an \"id\" in its {SIDECAR_SUFFIX} file")
+        seen[doc.id] = path
+        docs.append(doc)
+    return docs

@@ -1,0 +1,272 @@
+"""Searching an Index: dense (FAISS), BM25 (bm25s), and their fusion.
+
+`Retriever(index, settings).search(question, k, filters)` returns a `Result`:
+ranked `Hit`s plus the abstention decision. Filters are applied inside each
+retriever (FAISS ID selector, BM25 weight mask), so a filtered query still
+returns k passages when k exist.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .chunking import Chunk
+from .documents import Document
+from .settings import Settings
+
+RETRIEVERS = ("dense", "bm25", "hybrid")
+
+
+# --- BM25 ------------------------------------------------------------------------
+
+def _stemmer():
+    import Stemmer
+    return Stemmer.Stemmer("english")
+
+
+def bm25_tokenize(texts: list[str]):
+    import bm25s
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
+
+
+def build_bm25(chunks: list[Chunk]):
+    import bm25s
+    model = bm25s.BM25()
+    # BM25 sees the same text as the model, statement context included.
+    model.index(bm25_tokenize([c.embed_text for c in chunks]), show_progress=False)
+    return model
+
+
+def _bm25_query_ids(model, query: str) -> list[int]:
+    """Query terms as ids of the BM25 vocabulary (unknown terms dropped)."""
+    import bm25s
+    toks = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
+    vocab = model.vocab_dict
+    return [vocab[t] for t in toks if t in vocab]
+
+
+# --- filters -------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    delegations: list[str] = field(default_factory=list)   # case-insensitive, substring match
+    since: str | None = None                                 # ISO date, inclusive
+    until: str | None = None                                 # ISO date, inclusive
+    docs: list[str] = field(default_factory=list)            # document ids
+
+    def __bool__(self) -> bool:
+        return bool(self.delegations or self.since or self.until or self.docs)
+
+    def allows(self, doc: Document) -> bool:
+        if self.docs and doc.id.lower() not in {d.lower() for d in self.docs}:
+            return False
+        if self.delegations:
+            from .conversation import canonical_delegation
+            deleg = (doc.delegation or "").lower()
+            wanted = [canonical_delegation(d).lower() for d in self.delegations]
+            if not deleg or not any(w in deleg or deleg in w for w in wanted):
+                return False
+        if self.since and (not doc.date or doc.date < self.since):
+            return False
+        if self.until and (not doc.date or doc.date > self.until):
+            return False
+        return True
+
+    def to_dict(self) -> dict:
+        return {"delegations": self.delegations, "since": self.since, "until": self.until, "docs": self.docs}
+
+
+# --- results -------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    doc: Document
+    score: float                  # the ranking score of the retriever used
+    dense: float | None = None    # cosine similarity, when computed
+
+    @property
+    def citation(self) -> str:
+        return citation(self.doc.id, self.chunk.paragraphs)
+
+
+def citation(doc_id: str, paragraphs: list[int]) -> str:
+    if len(paragraphs) == 1:
+        return f"{doc_id} ¶{paragraphs[0]}"
+    return f"{doc_id} ¶{paragraphs[0]}–{paragraphs[-1]}"
+
+
+@dataclass
+class Result:
+    question: str
+    query: str                    # the text actually searched (after follow-up handling)
+    hits: list[Hit]
+    abstained: bool = False
+    reason: str = ""
+    top_dense: float | None = None
+    timings: dict = field(default_factory=dict)
+
+
+# --- the retriever --------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
+_STOP = set("""a an and are as at be by did do does for from had has have how in is it its of on or said say
+says the their them they this to was were what when where which who whom why with would about after before
+between during any all our we you your there these those than that not no been being into over under
+also more most other some such only own same so can could should will just than then up down out
+statement statements osce delegation country countries""".split())
+
+
+class Retriever:
+    def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
+        from .embedding import get_embedder
+        from .rerank import make_reranker
+
+        self.index = index
+        self.settings = settings or Settings.from_env()
+        self.embedder = embedder or get_embedder(index.manifest["settings"]["model"])
+        self.reranker = reranker if reranker is not None else make_reranker(self.settings)
+        self._vocab: set[str] | None = None
+
+    # one method per retriever, each returning {chunk_id: score}
+    def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        import faiss
+        params = None
+        if allowed is not None:
+            if len(allowed) == 0:
+                return {}
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            n = min(n, len(allowed))
+        n = min(n, self.index.faiss.ntotal)
+        if n <= 0:
+            return {}
+        scores, ids = self.index.faiss.search(qvec[None, :], n, params=params)
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+
+    def _bm25_all(self, query: str) -> np.ndarray:
+        ids = _bm25_query_ids(self.index.bm25, query)
+        if not ids:
+            return np.zeros(len(self.index.chunks), dtype=np.float32)
+        return np.asarray(self.index.bm25.get_scores(ids), dtype=np.float32)
+
+    def _bm25(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        scores = self._bm25_all(query)
+        if allowed is not None:
+            masked = np.full_like(scores, -1.0)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        top = np.argsort(-scores, kind="stable")[:n]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def allowed_chunks(self, filters: Filters | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        ok_docs = np.array([filters.allows(d) for d in self.index.documents], dtype=bool)
+        return np.flatnonzero(ok_docs[self.index.chunk_doc])
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None, method: str | None = None,
+               history: list[str] | None = None) -> Result:
+        from .conversation import contextualize
+
+        method = method or self.settings.retriever
+        if method not in RETRIEVERS:
+            raise ValueError(f"unknown retriever {method!r}; choose from {', '.join(RETRIEVERS)}")
+        t0 = time.perf_counter()
+        query = contextualize(question, history or [], self.index)
+        allowed = self.allowed_chunks(filters)
+        n = max(self.settings.candidates, k)
+        qvec = self.embedder.encode_query(query)
+        t_enc = time.perf_counter()
+
+        dense = self._dense(qvec, n, allowed) if method in ("dense", "hybrid") else {}
+        if method == "dense":
+            scores = dense
+        elif method == "bm25":
+            scores = self._bm25(query, n, allowed)
+        else:
+            scores = self._fuse(qvec, query, dense, self._bm25(query, n, allowed))
+        order = sorted(scores, key=lambda i: (-scores[i], i))
+        # cosine of each candidate, for abstention and display
+        top_ids = order[: max(k, self.settings.rerank_top)]
+        cos = {i: float(self.index.vectors[i] @ qvec) for i in top_ids}
+        hits = [Hit(self.index.chunks[i], self.index.documents[self.index.chunk_doc[i]], scores[i], cos[i])
+                for i in top_ids]
+        if self.reranker is not None and hits:
+            hits = self.reranker.rerank(query, hits[: self.settings.rerank_top])
+        hits = hits[:k]
+        t_end = time.perf_counter()
+
+        best = max(dense.values()) if dense else (max(cos.values()) if cos else None)
+        abstained, reason = self._abstain(query, best) if self.settings.abstain else (False, "")
+        return Result(question, query, hits, abstained, reason, best,
+                      {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
+                       "total_ms": (t_end - t0) * 1000})
+
+    def _fuse(self, qvec, query: str, dense: dict[int, float], bm25: dict[int, float]) -> dict[int, float]:
+        if self.settings.fusion == "rrf":
+            out: dict[int, float] = {}
+            for ranked in (dense, bm25):
+                for rank, i in enumerate(sorted(ranked, key=lambda i: -ranked[i]), 1):
+                    out[i] = out.get(i, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+            return out
+        # Convex combination of min-max normalised scores over the union of
+        # candidates; each candidate gets both scores exactly.
+        ids = np.array(sorted(set(dense) | set(bm25)), dtype=np.int64)
+        if len(ids) == 0:
+            return {}
+        d = self.index.vectors[ids] @ qvec
+        b = self._bm25_all(query)[ids] if bm25 else np.zeros(len(ids), dtype=np.float32)
+        a = self.settings.hybrid_alpha
+        fused = a * _minmax(d) + (1 - a) * _minmax(b)
+        return {int(i): float(s) for i, s in zip(ids, fused)}
+
+    # --- abstention -----------------------------------------------------------
+    def corpus_vocabulary(self) -> set[str]:
+        if self._vocab is None:
+            words = set()
+            for c in self.index.chunks:
+                words.update(w.lower() for w in _WORD.findall(c.embed_text))
+            for d in self.index.documents:
+                words.update(w.lower() for w in _WORD.findall(" ".join(filter(None, (d.title, d.delegation, d.meeting)))))
+            self._vocab = words
+        return self._vocab
+
+    def unseen_terms(self, query: str) -> list[str]:
+        """Salient question words (names, numbers) that no statement contains."""
+        vocab = self.corpus_vocabulary()
+        out = []
+        for w in _WORD.findall(query):
+            lw = w.lower()
+            if lw in _STOP or lw in vocab:
+                continue
+            if not (w[0].isupper() or w.isdigit()):
+                continue
+            # allow simple inflections: Kazakhstan's, elections -> election
+            stem = re.sub(r"(['’]s|s|es|ed|ing)$", "", lw)
+            if stem in vocab or any(v.startswith(stem) for v in vocab if len(stem) >= 5):
+                continue
+            out.append(w)
+        return out
+
+    def _abstain(self, query: str, best: float | None) -> tuple[bool, str]:
+        s = self.settings
+        if best is None:
+            return True, "no passage matched"
+        if best < s.abstain_threshold:
+            return True, f"best passage similarity {best:.2f} is below {s.abstain_threshold:.2f}"
+        unseen = self.unseen_terms(query)
+        if unseen and best < s.abstain_unseen_threshold:
+            return True, f"no statement mentions {', '.join(unseen)}"
+        return False, ""
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if len(x) == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.ones_like(x)

