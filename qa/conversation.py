@@ -63,8 +63,19 @@ def is_followup(question: str) -> bool:
     return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or len(words) <= 2)
 
 
+def expand_aliases(text: str) -> str:
+    """Append the corpus's name for a delegation the text calls by another name (Moscow -> Russian Federation)."""
+    low = text.lower()
+    extra = [c for c in delegation_mentions(text) if c.lower() not in low]
+    return f"{text} ({', '.join(extra)})" if extra else text
+
+
 def contextualize(question: str, history: list[str], index=None) -> str:
     """The text to search for `question` asked after the user turns `history` (oldest first)."""
+    return expand_aliases(_with_history(question, history))
+
+
+def _with_history(question: str, history: list[str]) -> str:
     if not history or not is_followup(question):
         return question
     # The topic comes from the latest self-contained turn and any follow-ups after it.

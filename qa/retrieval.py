@@ -113,14 +113,6 @@ class Result:
 
 # --- the retriever --------------------------------------------------------------
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
-_STOP = set("""a an and are as at be by did do does for from had has have how in is it its of on or said say
-says the their them they this to was were what when where which who whom why with would about after before
-between during any all our we you your there these those than that not no been being into over under
-also more most other some such only own same so can could should will just than then up down out
-statement statements osce delegation country countries""".split())
-
-
 class Retriever:
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
         from .embedding import get_embedder
@@ -130,7 +122,18 @@ class Retriever:
         self.settings = settings or Settings.from_env()
         self.embedder = embedder or get_embedder(index.manifest["settings"]["model"])
         self.reranker = reranker if reranker is not None else make_reranker(self.settings)
-        self._vocab: set[str] | None = None
+        self._abstainer = None
+        self._topical: set[str] | None = None
+
+    @property
+    def abstainer(self):
+        from .abstention import Abstainer
+        if self._abstainer is None:
+            self._abstainer = Abstainer(self.index, self.settings, self.named_delegations)
+        return self._abstainer
+
+    def unseen_terms(self, query: str) -> list[str]:
+        return self.abstainer.unseen_terms(query)
 
     # one method per retriever, each returning {chunk_id: score}
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
@@ -201,7 +204,7 @@ class Retriever:
         t_end = time.perf_counter()
 
         best = max(dense.values()) if dense else (max(cos.values()) if cos else None)
-        abstained, reason = self._abstain(query, best) if self.settings.abstain else (False, "")
+        abstained, reason = self.abstainer.decide(query, hits, best) if self.settings.abstain else (False, "")
         return Result(question, query, hits, abstained, reason, best,
                       {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
                        "total_ms": (t_end - t0) * 1000})
@@ -221,47 +224,40 @@ class Retriever:
         d = self.index.vectors[ids] @ qvec
         b = self._bm25_all(query)[ids] if bm25 else np.zeros(len(ids), dtype=np.float32)
         a = self.settings.hybrid_alpha
-        fused = a * _minmax(d) + (1 - a) * _minmax(b)
+        fused = a * _minmax(d) + (1 - a) * _minmax(b) + self.meta_boost(query, ids)
         return {int(i): float(s) for i, s in zip(ids, fused)}
 
-    # --- abstention -----------------------------------------------------------
-    def corpus_vocabulary(self) -> set[str]:
-        if self._vocab is None:
-            words = set()
-            for c in self.index.chunks:
-                words.update(w.lower() for w in _WORD.findall(c.embed_text))
-            for d in self.index.documents:
-                words.update(w.lower() for w in _WORD.findall(" ".join(filter(None, (d.title, d.delegation, d.meeting)))))
-            self._vocab = words
-        return self._vocab
+    def named_delegations(self, query: str) -> list[str]:
+        """Delegations the question names as speakers. A name that most statements
+        mention (Kazakhstan, in a corpus about Kazakhstan) is the topic, not a speaker."""
+        from .conversation import DELEGATION_ALIASES, delegation_mentions
 
-    def unseen_terms(self, query: str) -> list[str]:
-        """Salient question words (names, numbers) that no statement contains."""
-        vocab = self.corpus_vocabulary()
-        out = []
-        for w in _WORD.findall(query):
-            lw = w.lower()
-            if lw in _STOP or lw in vocab:
-                continue
-            if not (w[0].isupper() or w.isdigit()):
-                continue
-            # allow simple inflections: Kazakhstan's, elections -> election
-            stem = re.sub(r"(['’]s|s|es|ed|ing)$", "", lw)
-            if stem in vocab or any(v.startswith(stem) for v in vocab if len(stem) >= 5):
-                continue
-            out.append(w)
-        return out
+        if self._topical is None:
+            docs = self.index.documents
+            texts = [" ".join(d.paragraphs).lower() for d in docs]
+            self._topical = set()
+            for canon in set(DELEGATION_ALIASES.values()):
+                aliases = [a for a, c in DELEGATION_ALIASES.items() if c == canon and len(a) > 3]
+                n = sum(any(re.search(rf"\b{re.escape(a)}", t) for a in aliases) for t in texts)
+                if n > len(docs) / 2:
+                    self._topical.add(canon)
+        return [d for d in delegation_mentions(query) if d not in self._topical]
 
-    def _abstain(self, query: str, best: float | None) -> tuple[bool, str]:
-        s = self.settings
-        if best is None:
-            return True, "no passage matched"
-        if best < s.abstain_threshold:
-            return True, f"best passage similarity {best:.2f} is below {s.abstain_threshold:.2f}"
-        unseen = self.unseen_terms(query)
-        if unseen and best < s.abstain_unseen_threshold:
-            return True, f"no statement mentions {', '.join(unseen)}"
-        return False, ""
+    def meta_boost(self, query: str, ids) -> np.ndarray:
+        """Soft preference for statements by a delegation the question names, and from a year it names."""
+        boost = np.zeros(len(ids), dtype=np.float32)
+        w = self.settings.meta_boost
+        if not w:
+            return boost
+        delegs = {d.lower() for d in self.named_delegations(query)}
+        years = set(re.findall(r"\b(19[5-9]\d|20\d\d)\b", query))
+        for n, i in enumerate(ids):
+            doc = self.index.documents[self.index.chunk_doc[i]]
+            if delegs and (doc.delegation or "").lower() in delegs:
+                boost[n] += w
+            if years and any((doc.date or "").startswith(y) or y in self.index.chunks[i].text for y in years):
+                boost[n] += w / 2
+        return boost
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:

@@ -37,12 +37,13 @@ class Settings:
     faiss_factory: str = "Flat"
     retriever: str = "hybrid"          # dense | bm25 | hybrid
     fusion: str = "convex"            # convex | rrf
-    hybrid_alpha: float = 0.6         # weight of dense in the convex combination
+    hybrid_alpha: float = 0.5         # weight of dense in the convex combination
+    meta_boost: float = 0.2           # hybrid: bonus for the delegation/year a question names
     rrf_k: int = 60
     candidates: int = 100             # per-retriever candidates before fusion
     abstain: bool = True
-    abstain_threshold: float = 0.35   # dense cosine of the best passage below which we abstain
-    abstain_unseen_threshold: float = 0.55  # ... when the question names a term no statement has
+    abstain_threshold: float = 0.27   # dense cosine of the best passage below which we abstain
+    abstain_unseen_threshold: float = 0.75  # ... when the question names a term no statement has
     reranker: str = ""                 # local CrossEncoder folder; empty = off
     rerank_top: int = 20
     top_k: int = 5

@@ -1,0 +1,135 @@
+"""Deciding that the corpus has nothing relevant, without a language model.
+
+Three signals, each explainable to the user, with thresholds calibrated on the
+dev set (docs/benchmarks.md):
+
+1. the best passage's cosine similarity is very low;
+2. the question names something no statement contains (a country, party,
+   number or month, after allowing for aliases, inflections and acronyms of
+   names the corpus does contain) and the best similarity is not high;
+3. the question names a delegation and a year, and no statement by that
+   delegation is from that year or mentions it;
+4. the question asks for a quantity and none of the top passages states one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .conversation import DELEGATION_ALIASES, delegation_mentions
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_MONTHS = "january february march april may june july august september october november december".split()
+_FUNCTION = set("""a an and are as at be by did do does for from had has have how in is it its of on or the their
+them they this to was were what when where which who whom why with would about after before between during any
+all our we you your there these those than that not no been being into over under also more most other some
+such only own same so can could should will just then up down out give list name tell show according please
+statement statements osce delegation delegations country countries""".split())
+_QUANTITY_Q = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|turnout|"
+                         r"how large|how big)\b", re.I)
+_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|" \
+                r"hundred|thousand|million|dozen|dozens|hundreds|thousands|half|majority|percent)"
+_NUMBER_WORD_RE = re.compile(rf"\b{_NUMBER_WORDS}\b", re.I)
+_DATE_NUMBER_RE = re.compile(rf"\b\d{{1,2}}\s+(?:{'|'.join(_MONTHS)})\b|\b(?:{'|'.join(_MONTHS)})\s+\d{{1,2}}\b", re.I)
+
+
+def states_quantity(text: str) -> bool:
+    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
+    Years, days of a month and ordinals ("30th anniversary") do not count."""
+    if _NUMBER_WORD_RE.search(text):
+        return True
+    text = _DATE_NUMBER_RE.sub(" ", text)
+    return any(not re.fullmatch(r"(?:19|20)\d\d", m.group(1).rstrip(",."))
+               for m in re.finditer(r"(?<![\w.])(\d[\d,.]*)(?!\d|st\b|nd\b|rd\b|th\b)", text))
+
+
+def _stem(w: str) -> str:
+    return re.sub(r"(['’]s|s|es|ed|ing)$", "", w.lower())
+
+
+def _acronyms(text: str) -> set[str]:
+    """Initials of runs of capitalised words: Collective Security Treaty Organization -> csto."""
+    out = set()
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    run: list[str] = []
+    for w in words + ["."]:
+        if w[:1].isupper():
+            run.append(w[0].lower())
+        elif w.lower() in ("of", "and", "for", "the", "on", "in") and run:
+            continue
+        else:
+            for i in range(len(run)):
+                for j in range(i + 2, len(run) + 1):
+                    out.add("".join(run[i:j]))
+            run = []
+    return out
+
+
+class Abstainer:
+    def __init__(self, index, settings, named_delegations=delegation_mentions):
+        self.index = index
+        self.named_delegations = named_delegations
+        self.settings = settings
+        words: set[str] = set()
+        for c in index.chunks:
+            words.update(w.lower() for w in _WORD.findall(c.embed_text))
+        for d in index.documents:
+            meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
+            words.update(w.lower() for w in _WORD.findall(meta))
+            words.update(_acronyms(meta))
+            for iso in filter(None, (d.date, d.delivered)):
+                words.add(iso[:4])
+        words.update(_MONTHS)   # a month the texts do not print is weak evidence: "November 2022" vote
+        for c in index.chunks:
+            words.update(_acronyms(c.text))
+        words.update(a for alias in DELEGATION_ALIASES for a in alias.split())
+        self.vocab = words
+        self.stems = {_stem(w) for w in words}
+
+    def unseen_terms(self, query: str) -> list[str]:
+        """Salient question words (names, numbers, months) that no statement contains."""
+        out = []
+        tokens = _WORD.findall(query)
+        for n, w in enumerate(tokens):
+            lw = w.lower()
+            if lw in _FUNCTION or lw in self.vocab:
+                continue
+            salient = w.isdigit() or (w[0].isupper() and (n > 0 or w.isupper()))
+            if not salient:
+                continue
+            st = _stem(w)
+            if st in self.stems or (len(st) >= 5 and any(v.startswith(st) for v in self.vocab)):
+                continue
+            out.append(w)
+        return out
+
+    def delegation_year_gap(self, query: str) -> str | None:
+        """'European Union' + '2022' with no EU statement from or mentioning 2022."""
+        delegations, years = self.named_delegations(query), set(_YEAR.findall(query))
+        if not delegations or not years:
+            return None
+        for deleg in delegations:
+            docs = [d for d in self.index.documents if (d.delegation or "").lower() == deleg.lower()]
+            if not docs:
+                continue   # the unseen-term rule covers unknown delegations
+            for y in years:
+                if not any((d.date or "").startswith(y) or y in " ".join(d.paragraphs) for d in docs):
+                    return f"no statement by {deleg} is from or mentions {y}"
+        return None
+
+    def decide(self, query: str, hits: list, best: float | None) -> tuple[bool, str]:
+        s = self.settings
+        if best is None or not hits:
+            return True, "no passage matched"
+        if best < s.abstain_threshold:
+            return True, f"best passage similarity {best:.2f} is below {s.abstain_threshold:.2f}"
+        unseen = self.unseen_terms(query)
+        if unseen and best < s.abstain_unseen_threshold:
+            return True, f"no statement mentions {', '.join(unseen)}"
+        gap = self.delegation_year_gap(query)
+        if gap:
+            return True, gap
+        if _QUANTITY_Q.search(query) and not any(states_quantity(h.chunk.text) for h in hits[:3]):
+            return True, "the question asks for a figure and no passage states one"
+        return False, ""
