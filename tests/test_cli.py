@@ -1,0 +1,76 @@
+"""The qa command as a user runs it: output, JSON keys, one-line errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from qa.cli import main
+
+
+@pytest.fixture
+def run(seed_index, seed_settings, capsys, monkeypatch):
+    monkeypatch.setenv("QA_INDEX_DIR", str(seed_settings.index_dir))
+    monkeypatch.setenv("QA_CORPUS_DIR", str(seed_settings.corpus_dir))
+
+    def _run(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+    return _run
+
+
+def test_ask_json(run):
+    code, out, _ = run("ask", "Which observers did Russia say found the Kazakh vote fair?", "--json", "-k", "3")
+    data = json.loads(out)
+    assert code == 0 and data["question"].startswith("Which observers")
+    first = data["passages"][0]
+    assert first["doc_id"] == "PC.DEL/64/21" and first["citation"] == "PC.DEL/64/21 ¶3"
+    assert first["delegation"] == "Russian Federation" and first["date"] == "2021-01-22"
+    assert first["source"].endswith(".txt") and first["paragraphs"] == [3]
+    assert len(data["passages"]) == 3 and data["abstained"] is False
+
+
+def test_ask_text_with_filter_and_chunk_covering_two_paragraphs(run):
+    code, out, _ = run("ask", "congratulations on the election", "--delegation", "Russia", "--since", "2022-01-01")
+    assert code == 0
+    assert "PC.DEL/1799/22 ¶" in out and "PC.DEL/64/21" not in out
+    assert "¶5–6" in out   # a salutation joined to its paragraph is cited as a range
+
+
+def test_show_paragraph_and_statement(run):
+    code, out, _ = run("show", "PC.DEL/80/21/Rev.1", "3")
+    assert code == 0 and out.startswith("PC.DEL/80/21/Rev.1 ¶3")
+    body = " ".join(out.split("\n", 2)[2].split())
+    assert body.startswith("The election was tarnished by limitations on fundamental freedoms")
+    assert body.endswith("left voters without a genuine choice.")
+    code, out, _ = run("show", "pc.del/64/21")
+    assert code == 0 and "¶6" in out and "Russian Federation" in out
+
+
+def test_docs_json(run):
+    code, out, _ = run("docs", "--json")
+    rows = json.loads(out)
+    assert {r["id"] for r in rows} >= {"PC.DEL/64/21", "PC.DEL/80/21/Rev.1", "kz-hdim-2011-elections"}
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["show", "PC.DEL/1/99"], "unknown document 'PC.DEL/1/99'"),
+    (["show", "PC.DEL/64/21", "9"], "PC.DEL/64/21 has paragraphs 1–6; there is no ¶9"),
+    (["ask", "x", "--since", "last week"], "--since 'last week': expected a date"),
+])
+def test_errors_are_one_line(run, argv, message):
+    code, out, err = run(*argv)
+    assert code == 1 and err.strip().count("\n") == 0 and message in err and "Traceback" not in err
+
+
+def test_missing_index_and_empty_corpus_are_one_line_errors(tmp_path):
+    env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "idx"), "QA_CORPUS_DIR": str(tmp_path / "empty")}
+    (tmp_path / "empty").mkdir()
+    p = subprocess.run([sys.executable, "-m", "qa", "index"], env=env, capture_output=True, text=True)
+    assert p.returncode == 1 and p.stderr.strip() == f"qa: error: {tmp_path / 'empty'}: no statements found " \
+                                                     "(expected .txt, .md, .pdf files)"
+    p = subprocess.run([sys.executable, "-m", "qa", "ask", "x", "--no-rebuild"], env=env, capture_output=True, text=True)
+    assert p.returncode == 1 and "no index in" in p.stderr and "Traceback" not in p.stderr

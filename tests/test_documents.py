@@ -1,0 +1,130 @@
+"""Parser facts for every seed statement, symbol and date patterns, bad input."""
+
+import pytest
+
+from qa.documents import (CorpusError, find_symbol, load_corpus, load_document, parse_date,
+                          parse_statement)
+from qa.settings import ROOT
+
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+CORPUS = ROOT / "corpus"
+DISCLAIMER_WORDS = ("Secretariat bears no responsibility", "without prejudice to OSCE decisions")
+
+# file, id, date, delegation, paragraph count, first paragraph start, last paragraph start
+SEEDS = [
+    ("ru-2021-01-kazakhstan-parliamentary-elections.txt", "PC.DEL/64/21", "2021-01-22", "Russian Federation", 6,
+     "Madam Chairperson,", "Thank you for your attention."),
+    ("ru-2022-12-kazakhstan-presidential-election.txt", "PC.DEL/1799/22", "2022-12-08", "Russian Federation", 10,
+     "Mr. Chairperson,", "Thank you for your attention."),
+    ("eu-2021-02-kazakhstan-parliamentary-elections.txt", "PC.DEL/80/21/Rev.1", "2021-02-22", "European Union", 5,
+     "The European Union welcomes the efficient organisation of the Parliamentary elections in Kazakhstan",
+     "The EU will continue to support Kazakhstan’s reform and modernisation processes"),
+    ("kz-hdim-2011-elections.txt", "kz-hdim-2011-elections", "2011-09-30", "Kazakhstan", 12,
+     "The Republic of Kazakhstan with respect and responsibility", "Thank you!"),
+    ("us-pc-2016-04-07-kazakhstan-elections.txt", "us-pc-2016-04-07-kazakhstan-elections", "2016-04-07",
+     "United States", 6, "I'd like to thank the distinguished Kazakh colleague", "Thank you, Mr. Chair."),
+]
+
+
+@pytest.mark.parametrize("name,doc_id,date,delegation,count,first,last", SEEDS)
+def test_seed_statement_facts(name, doc_id, date, delegation, count, first, last):
+    doc = load_document(CORPUS / name, CORPUS)
+    assert (doc.id, doc.date, doc.delegation, len(doc.paragraphs)) == (doc_id, date, delegation, count)
+    assert doc.paragraphs[0].startswith(first)
+    assert doc.paragraphs[-1].startswith(last)
+    assert doc.source == name
+    for p in doc.paragraphs:
+        assert not any(w in p for w in DISCLAIMER_WORDS), p
+        assert "**" not in p and not p.startswith("PC.DEL")
+
+
+def test_russian_statement_header_metadata():
+    doc = load_document(CORPUS / SEEDS[0][0])
+    assert doc.speaker == "Mr. Alexander Lukashevich"
+    assert doc.meeting.startswith("1299th Meeting of the OSCE Permanent Council")
+    assert doc.title == "On the parliamentary elections in Kazakhstan"
+    assert doc.language == "Russian"
+    assert doc.delivered == "2021-01-21"
+
+
+def test_eu_hard_wrapped_lines_become_real_paragraphs():
+    doc = load_document(CORPUS / SEEDS[2][0])
+    third = doc.paragraphs[2]
+    assert third.startswith("The election was tarnished by limitations on fundamental freedoms, including the "
+                            "detention of peaceful demonstrators.")
+    assert third.endswith("left voters without a genuine choice.")
+    # the header block printed after the body is metadata, not paragraphs
+    assert not any("ENGLISH" in p or "align themselves" in p for p in doc.paragraphs)
+    assert any("align themselves with this statement" in n for n in doc.notes)
+    assert doc.language == "English"
+
+
+def test_us_header_lines_are_metadata():
+    doc = load_document(CORPUS / SEEDS[4][0])
+    assert doc.title == "Parliamentary Elections in Kazakhstan"
+    assert doc.speaker == "Ambassador Daniel B. Baer"
+    assert not any(p.startswith(("United States Mission", "As delivered")) for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize("text,symbol", [
+    ("PC.DEL/64/21", "PC.DEL/64/21"), ("PC.DEL/80/21/Rev.1 ", "PC.DEL/80/21/Rev.1"),
+    ("see PC.JOUR/1299, item 3", "PC.JOUR/1299"), ("HDIM.DEL/0345/11", "HDIM.DEL/0345/11"),
+    ("MC.DEL/12/22", "MC.DEL/12/22"), ("FSC.DEL/50/20/Corr.1", "FSC.DEL/50/20/Corr.1"),
+    ("SEC.GAL/3/21/Add.2", "SEC.GAL/3/21/Add.2"), ("no symbol here 12/21", None),
+])
+def test_document_symbols(text, symbol):
+    assert find_symbol(text) == symbol
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("22 January 2021", "2021-01-22"), ("April 7, 2016", "2016-04-07"), ("September 30, 2011", "2011-09-30"),
+    ("on 8 December 2022 in Vienna", "2022-12-08"), ("31 February 2021", None), ("no date", None),
+])
+def test_dates(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_symbol_in_header_becomes_id_and_emphasis_is_removed():
+    doc = parse_statement("FSC.DEL/50/20/Corr.1\n3 March 2020\n\nDelegation of Canada\n\n"
+                          "Mr. Chairperson,\n\nWe *strongly* support the **Vienna Document** update.\n")
+    assert doc.id == "FSC.DEL/50/20/Corr.1" and doc.delegation == "Canada" and doc.date == "2020-03-03"
+    assert doc.paragraphs == ["Mr. Chairperson,", "We strongly support the Vienna Document update."]
+
+
+def test_sidecar_metadata_overrides_and_filename_id(tmp_path):
+    write(tmp_path / "note.txt", "We support the Chair.\n\nThank you.\n")
+    assert load_document(tmp_path / "note.txt").id == "note"
+    write(tmp_path / "note.txt.meta.json", '{"id": "X.DEL/1/21", "delegation": "Malta", "date": "2021-05-04"}')
+    doc = load_document(tmp_path / "note.txt")
+    assert (doc.id, doc.delegation, doc.date) == ("X.DEL/1/21", "Malta", "2021-05-04")
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"\xff\xfe bad bytes", "not UTF-8 text"),
+    (b"PC.DEL/1/21\n22 January 2021\n", "no body paragraphs"),
+])
+def test_bad_files_name_the_file_and_problem(tmp_path, content, message):
+    (tmp_path / "bad.txt").write_bytes(content)
+    with pytest.raises(CorpusError, match=rf"bad\.txt: {message}"):
+        load_corpus(tmp_path)
+
+
+def test_bad_sidecar_and_duplicate_ids(tmp_path):
+    write(tmp_path / "a.txt", "PC.DEL/9/21\n\nWe agree with the Chair.\n")
+    write(tmp_path / "a.txt.meta.json", '{"delegaton": "typo"}')
+    with pytest.raises(CorpusError, match=r"a\.txt\.meta\.json: unknown metadata keys \['delegaton'\]"):
+        load_corpus(tmp_path)
+    (tmp_path / "a.txt.meta.json").unlink()
+    write(tmp_path / "b.txt", "PC.DEL/9/21\n\nWe disagree with the Chair.\n")
+    with pytest.raises(CorpusError, match=r"b\.txt: document id PC\.DEL/9/21 already used by .*a\.txt"):
+        load_corpus(tmp_path)
+
+
+def test_empty_corpus_folder(tmp_path):
+    with pytest.raises(CorpusError, match="no statements found"):
+        load_corpus(tmp_path)
