@@ -156,8 +156,7 @@ class Retriever:
             return np.zeros(len(self.index.chunks), dtype=np.float32)
         return np.asarray(self.index.bm25.get_scores(ids), dtype=np.float32)
 
-    def _bm25(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        scores = self._bm25_all(query)
+    def _bm25(self, scores: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         if allowed is not None:
             masked = np.full_like(scores, -1.0)
             masked[allowed] = scores[allowed]
@@ -189,9 +188,10 @@ class Retriever:
         if method == "dense":
             scores = dense
         elif method == "bm25":
-            scores = self._bm25(query, n, allowed)
+            scores = self._bm25(self._bm25_all(query), n, allowed)
         else:
-            scores = self._fuse(qvec, query, dense, self._bm25(query, n, allowed))
+            bm25_all = self._bm25_all(query)
+            scores = self._fuse(qvec, query, dense, self._bm25(bm25_all, n, allowed), bm25_all)
         order = sorted(scores, key=lambda i: (-scores[i], i))
         # cosine of each candidate, for abstention and display
         top_ids = order[: max(k, self.settings.rerank_top)]
@@ -209,7 +209,8 @@ class Retriever:
                       {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
                        "total_ms": (t_end - t0) * 1000})
 
-    def _fuse(self, qvec, query: str, dense: dict[int, float], bm25: dict[int, float]) -> dict[int, float]:
+    def _fuse(self, qvec, query: str, dense: dict[int, float], bm25: dict[int, float],
+              bm25_all: np.ndarray) -> dict[int, float]:
         if self.settings.fusion == "rrf":
             out: dict[int, float] = {}
             for ranked in (dense, bm25):
@@ -222,7 +223,7 @@ class Retriever:
         if len(ids) == 0:
             return {}
         d = self.index.vectors[ids] @ qvec
-        b = self._bm25_all(query)[ids] if bm25 else np.zeros(len(ids), dtype=np.float32)
+        b = bm25_all[ids]
         a = self.settings.hybrid_alpha
         fused = a * _minmax(d) + (1 - a) * _minmax(b) + self.meta_boost(query, ids)
         return {int(i): float(s) for i, s in zip(ids, fused)}
