@@ -19,6 +19,7 @@ cited paragraph into view.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from datetime import date
@@ -78,7 +79,9 @@ def parse_cite(fragment: str) -> tuple[str, list[int]] | None:
 
 
 def cite_link(label: str, doc_id: str, paragraphs: list[int] | int) -> str:
-    return (f'<a class="qa-cite" href="{esc(cite_href(doc_id, paragraphs))}" '
+    # The href holds only percent-encoded characters, "#cite=", "|" and digits; html.escape
+    # (not esc) keeps it a literal "#cite=..." that the page script's selector matches.
+    return (f'<a class="qa-cite" href="{html.escape(cite_href(doc_id, paragraphs))}" '
             f'title="Open the statement at this paragraph">{esc(label)}</a>')
 
 
@@ -303,13 +306,13 @@ HEAD = """
 # Returns the stored fragment as the hidden textbox's value for the event.
 READ_CITE_JS = "(x) => window.__qaCite || x"
 # Gradio's autoscroll would leave a long answer scrolled to its last passage;
-# the lead at its top is what the reader needs first.
+# the question and the lead under it are what the reader needs first.
 # Scrolls only the chat's own scroll box, so the page itself stays put.
 SCROLL_ANSWER_JS = """() => {
   setTimeout(function () {
-    var bots = document.querySelectorAll('#chatbot [data-testid="bot"]');
-    if (!bots.length) { return; }
-    var el = bots[bots.length - 1], box = el.parentElement;
+    var turns = document.querySelectorAll('#chatbot [data-testid="user"]');
+    if (!turns.length) { return; }
+    var el = turns[turns.length - 1], box = el.parentElement;
     while (box && !(box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
       box = box.parentElement;
     }
@@ -370,8 +373,9 @@ mark.qa-hl { background: #fef08a; color: inherit; padding: 0 .1em; border-radius
 
 
 def chat_fn(service: Service):
-    def chat(message: str, history: list, delegations: list[str] | None = None, since: str = "",
-             until: str = "", statements: list[str] | None = None) -> str:
+    # Defaults of None make the filters optional parameters of gradio_client's /chat.
+    def chat(message: str, history: list, delegations: list[str] | None = None, since: str | None = None,
+             until: str | None = None, statements: list[str] | None = None) -> str:
         question = (message or "").strip()
         if not question:
             return '<div class="qa-answer"><p>Ask a question about the statements.</p></div>'

@@ -1,0 +1,34 @@
+"""The programmatic APIs against the running app: plain HTTP JSON and gradio_client's /chat."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser   # `make test-fast` deselects these
+
+Q = "Which observers did Russia say found the Kazakh vote fair?"
+
+
+def test_http_api_returns_cli_json(app_url):
+    url = app_url + "api/ask?" + urllib.parse.urlencode({"q": Q, "k": 3})
+    with urllib.request.urlopen(url, timeout=30) as r:
+        data = json.load(r)
+    assert set(data) == {"question", "query", "abstained", "abstain_reason", "answer", "passages"}
+    assert data["passages"][0]["citation"].startswith("PC.DEL/64/21 ¶")
+    assert len(data["passages"]) == 3
+
+
+def test_gradio_client_chat_endpoint(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    html = client.predict(Q, api_name="/chat")          # the filters are optional
+    assert "PC.DEL/64/21 ¶" in html and 'class="qa-cite"' in html
+    # the filters are the endpoint's other parameters
+    html = client.predict("What was said about the elections?", delegations=["European Union"], since="2021",
+                          api_name="/chat")
+    assert "PC.DEL/80/21/Rev.1" in html and "PC.DEL/64/21" not in html
