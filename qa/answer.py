@@ -46,13 +46,15 @@ class Answer:
 
 
 def _hit_sentences(hit: Hit) -> list[tuple[int, str]]:
-    """(paragraph number, sentence) for every sentence of the hit's text."""
-    doc, out = hit.doc, []
-    for s, e in split_sentences(hit.chunk.text):
-        sent = hit.chunk.text[s:e].strip()
-        para = next((p for p in hit.chunk.paragraphs if sent in doc.paragraphs[p - 1]), None)
-        if para is not None and len(sent) > 1:
-            out.append((para, sent))
+    """(paragraph number, sentence) for the sentences of the hit's text, split per
+    paragraph so that a joined salutation never fuses with the next sentence."""
+    out = []
+    for p in hit.chunk.paragraphs:
+        para = hit.doc.paragraphs[p - 1]
+        for s, e in split_sentences(para):
+            sent = para[s:e].strip()
+            if len(sent) > 1 and sent in hit.chunk.text:
+                out.append((p, sent))
     return out
 
 
@@ -79,6 +81,14 @@ def ask(retriever: Retriever, question: str, k: int = 5, filters: Filters | None
             best_per_hit[i] = sent
     answer.highlights = best_per_hit
     scored.sort(key=lambda x: -x.score)
+    # A comparison question gets the best sentence of each side it names first.
+    named = retriever.named_delegations(result.query)
+    if len(named) >= 2:
+        for deleg in named:
+            side = [x for x in scored if (retriever.index.document(x.doc_id).delegation or "") == deleg]
+            if side:
+                answer.lead.append(side[0])
+        return answer
     top = scored[0].score
     for sent in scored:
         if len(answer.lead) >= lead_sentences:

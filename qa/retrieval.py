@@ -193,6 +193,8 @@ class Retriever:
             bm25_all = self._bm25_all(query)
             scores = self._fuse(qvec, query, dense, self._bm25(bm25_all, n, allowed), bm25_all)
         order = sorted(scores, key=lambda i: (-scores[i], i))
+        if method == "hybrid":
+            order = self._interleave(order, self.named_delegations(query))
         # cosine of each candidate, for abstention and display
         top_ids = order[: max(k, self.settings.rerank_top)]
         cos = {i: float(self.index.vectors[i] @ qvec) for i in top_ids}
@@ -243,6 +245,24 @@ class Retriever:
                 if n > len(docs) / 2:
                     self._topical.add(canon)
         return [d for d in delegation_mentions(query) if d not in self._topical]
+
+    def _interleave(self, order: list[int], delegations: list[str]) -> list[int]:
+        """For a question naming two or more delegations ("How did Russia and the EU
+        differ ...?"), alternate their passages at the top so each side is heard."""
+        if len(delegations) < 2:
+            return order
+        names = [d.lower() for d in delegations]
+        buckets: dict[str, list[int]] = {n: [] for n in names}
+        rest = []
+        for i in order:
+            deleg = (self.index.documents[self.index.chunk_doc[i]].delegation or "").lower()
+            (buckets[deleg] if deleg in buckets else rest).append(i)
+        merged = []
+        while any(buckets.values()):
+            for n in names:
+                if buckets[n]:
+                    merged.append(buckets[n].pop(0))
+        return merged + rest
 
     def meta_boost(self, query: str, ids) -> np.ndarray:
         """Soft preference for statements by a delegation the question names, and from a year it names."""
