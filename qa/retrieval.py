@@ -203,10 +203,9 @@ class Retriever:
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query, hits[: self.settings.rerank_top])
         hits = hits[:k]
-        t_end = time.perf_counter()
-
         best = max(dense.values()) if dense else (max(cos.values()) if cos else None)
         abstained, reason = self.abstainer.decide(query, hits, best) if self.settings.abstain else (False, "")
+        t_end = time.perf_counter()
         return Result(question, query, hits, abstained, reason, best,
                       {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
                        "total_ms": (t_end - t0) * 1000})
