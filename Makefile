@@ -48,7 +48,7 @@ eval-dev: $(VENV)/.installed
 	$(BIN)/qa eval eval/osce-dev.jsonl --retriever dense,bm25,hybrid
 
 bench-scifact: $(VENV)/.installed
-	$(BIN)/python -m qa.bench scifact
+	$(BIN)/qa eval ../shared/benchmarks/scifact --retriever dense,bm25,hybrid
 
 clean:
-	rm -rf $(VENV) index/*.faiss index/manifest.json
+	rm -rf $(VENV) index/versions index/CURRENT index/beir-*

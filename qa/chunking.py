@@ -53,7 +53,12 @@ class Chunk:
 
     @property
     def id(self) -> str:
-        return f"{self.doc_id}#{'-'.join(map(str, self.paragraphs))}" + (f".{self.part}" if self.part else "")
+        return self.passage_id + (f".{self.part}" if self.part else "")
+
+    @property
+    def passage_id(self) -> str:
+        """What a citation points at: the pieces of one split paragraph share it."""
+        return f"{self.doc_id}#{'-'.join(map(str, self.paragraphs))}"
 
     @property
     def content_hash(self) -> str:

@@ -160,7 +160,7 @@ def passage_qrels(questions: list[Question], chunks, warn: Warn = _stderr) -> di
         for c, text in zip(chunks, texts):
             doc = c.doc_id.casefold()
             if any((doc, p) in wanted for p in c.paragraphs) or any(e in text for e in evidence):
-                hits[c.id] = 1
+                hits[c.passage_id] = 1
         # Dataset checks: evidence that occurs nowhere is usually a typo or a
         # paraphrase; a split paragraph can also cut a long evidence string.
         for e, raw in zip(evidence, q.evidence):
@@ -330,7 +330,7 @@ def run_questions(dataset: Dataset, retriever, method: str, depth: int, progress
             ranking = list(dict.fromkeys(h.chunk.doc_id for h in r.hits))   # rank of the best chunk
             cites = ranking[:3]
         else:
-            ranking = [h.chunk.id for h in r.hits]
+            ranking = [h.chunk.passage_id for h in r.hits]
             cites = [h.citation for h in r.hits[:3]]
         out[q.id] = Outcome(ranking, cites, r.abstained, r.top_dense, r.timings.get("total_ms", 0.0))
     return out
@@ -374,7 +374,8 @@ def abstention(questions: list[Question], outcomes: dict[str, Outcome]) -> dict:
     una = [q for q in questions if not q.answerable]
     abstained = [q for q in questions if outcomes[q.id].abstained]
     tp = sum(1 for q in una if outcomes[q.id].abstained)
-    precision = tp / len(abstained) if abstained else None
+    # Without unanswerable questions (BEIR) only the rate on answerable ones means anything.
+    precision = tp / len(abstained) if abstained and una else None
     recall = tp / len(una) if una else None
     f1 = (2 * precision * recall / (precision + recall)) if precision and recall else (0.0 if una else None)
     return {"abstained": len(abstained), "unanswerable": len(una), "abstained_unanswerable": tp,
@@ -490,7 +491,9 @@ def _f(x, digits: int = 3) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
+    def line(row):   # first column left-aligned, numbers right-aligned
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
@@ -555,19 +558,27 @@ def format_text(dataset: Dataset, reports: list[RetrieverReport], comparison: di
     return "\n".join(out)
 
 
-def worst_questions(report: RetrieverReport, n: int, k: int) -> list[str]:
-    """Judged questions with the lowest reciprocal rank, then nDCG."""
+def first_relevant(ranking: list[str], relevant: dict) -> int | None:
+    return next((i for i, item in enumerate(ranking, 1) if item in relevant), None)
+
+
+def worst_questions(dataset: Dataset, report: RetrieverReport, n: int, k: int) -> list[str]:
+    """Judged questions with the lowest reciprocal rank, then nDCG, then the deepest first relevant result."""
     pq = report.per_question
-    return sorted(pq, key=lambda q: (pq[q][f"mrr@{k}"], pq[q][f"ndcg@{k}"], q))[:n]
+
+    def key(q: str):
+        first = first_relevant(report.outcomes[q].ranking, dataset.qrels[q])
+        return pq[q][f"mrr@{k}"], pq[q][f"ndcg@{k}"], -(first or float("inf")), q
+    return sorted(pq, key=key)[:n]
 
 
 def format_failures(dataset: Dataset, report: RetrieverReport, n: int, k: int) -> str:
     by_id = {q.id: q for q in dataset.questions}
     out = [f"{report.retriever}: {n} worst questions"]
-    for qid in worst_questions(report, n, k):
+    for qid in worst_questions(dataset, report, n, k):
         q, o = by_id[qid], report.outcomes[qid]
         rel = dataset.qrels[qid]
-        first = next((i for i, item in enumerate(o.ranking, 1) if item in rel), None)
+        first = first_relevant(o.ranking, rel)
         out.append(f"  {qid}  {q.question}")
         if q.history:
             out.append(f"      after: {' / '.join(q.history)}")
@@ -583,7 +594,7 @@ def format_failures(dataset: Dataset, report: RetrieverReport, n: int, k: int) -
 
 def to_json(dataset: Dataset, reports: list[RetrieverReport], comparison: dict | None, k: int,
             settings: Settings) -> dict:
-    from .index import build_settings
+    from dataclasses import fields
     by_id = {q.id: q for q in dataset.questions}
     retr = {}
     for r in reports:
@@ -595,11 +606,9 @@ def to_json(dataset: Dataset, reports: list[RetrieverReport], comparison: dict |
         retr[r.retriever] = {"metrics": r.metrics, "abstention": r.abstention, "latency": r.latency,
                              "top_dense": r.top_dense, "per_tag": r.per_tag, "questions": questions}
     return {"dataset": summary(dataset), "k": k, "metrics": metric_names(k),
-            "settings": {**build_settings(settings), "fusion": settings.fusion, "hybrid_alpha": settings.hybrid_alpha,
-                         "candidates": settings.candidates, "abstain": settings.abstain,
-                         "abstain_threshold": settings.abstain_threshold,
-                         "abstain_unseen_threshold": settings.abstain_unseen_threshold,
-                         "reranker": settings.reranker},
+            # every setting, so a result can be traced to the tuning it was measured with
+            "settings": {f.name: (str(v) if isinstance(v := getattr(settings, f.name), Path) else v)
+                         for f in fields(settings)},
             "retrievers": retr, "comparison": comparison}
 
 
@@ -621,6 +630,10 @@ def evaluate_dataset(dataset: Dataset, settings: Settings, methods: list[str], k
     # The production candidate pool (settings.candidates) is kept unless k asks for more,
     # so hybrid fusion sees the same candidates as `qa ask`.
     depth = max(k, settings.candidates)
+    # Warm-up: lazy one-off work (vocabulary for abstention, first FAISS/BM25 calls)
+    # would otherwise be billed to the first question of the first retriever.
+    for m in methods:
+        retriever.search(dataset.questions[0].question, k=depth, method=m)
     reports = [evaluate_retriever(dataset, run_questions(dataset, retriever, m, depth, progress), m, k)
                for m in methods]
     return reports, compare(dataset, reports, k)

@@ -195,6 +195,8 @@ class Retriever:
         order = sorted(scores, key=lambda i: (-scores[i], i))
         if method == "hybrid":
             order = self._interleave(order, self.named_delegations(query))
+        # one hit per cited paragraph: the best piece of a split paragraph stands for it
+        order = _first_per_passage(order, self.index.chunks)
         # cosine of each candidate, for abstention and display
         top_ids = order[: max(k, self.settings.rerank_top)]
         cos = {i: float(self.index.vectors[i] @ qvec) for i in top_ids}
@@ -278,6 +280,17 @@ class Retriever:
             if years and any((doc.date or "").startswith(y) or y in self.index.chunks[i].text for y in years):
                 boost[n] += w / 2
         return boost
+
+
+def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        pid = chunks[i].passage_id
+        if pid not in seen:
+            seen.add(pid)
+            out.append(i)
+    return out
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:
