@@ -84,10 +84,15 @@ def _with_history(question: str, history: list[str]) -> str:
         start -= 1
     carried = " ".join(history[start:])
     words = content_words(carried)
+    speakers = delegation_mentions(carried)
     if delegation_mentions(question):
-        drop = {a for a, c in DELEGATION_ALIASES.items() if c in delegation_mentions(carried)}
+        # a new speaker replaces the old one: "EU ... elections" then "And Russia?"
+        drop = {a for a, c in DELEGATION_ALIASES.items() if c in speakers}
         words = [w for w in words if w.lower() not in drop
                  and not any(w.lower() in a.split() for a in drop if " " in a)]
+    else:
+        # the speaker carries over by its corpus name ("the US" is lost as a stop word)
+        words += [c for c in speakers if c.lower() not in carried.lower()]
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:
         if w.lower() not in seen:
