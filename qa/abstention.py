@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .conversation import DELEGATION_ALIASES, delegation_mentions
+from .conversation import DELEGATION_ALIASES, delegation_mentions, same_delegation
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -110,7 +110,7 @@ class Abstainer:
         if not delegations or not years:
             return None
         for deleg in delegations:
-            docs = [d for d in self.index.documents if (d.delegation or "").lower() == deleg.lower()]
+            docs = [d for d in self.index.documents if same_delegation(d.delegation, deleg)]
             if not docs:
                 continue   # the unseen-term rule covers unknown delegations
             for y in years:

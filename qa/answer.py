@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
+from .conversation import same_delegation
 from .retrieval import Filters, Hit, Result, Retriever, citation
 
 
@@ -85,7 +86,7 @@ def ask(retriever: Retriever, question: str, k: int = 5, filters: Filters | None
     named = retriever.named_delegations(result.query)
     if len(named) >= 2:
         for deleg in named:
-            side = [x for x in scored if (retriever.index.document(x.doc_id).delegation or "") == deleg]
+            side = [x for x in scored if same_delegation(retriever.index.document(x.doc_id).delegation, deleg)]
             if side:
                 answer.lead.append(side[0])
         return answer

@@ -42,10 +42,25 @@ def canonical_delegation(name: str) -> str:
     return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
 
 
-def delegation_mentions(text: str) -> list[str]:
+def same_delegation(a: str | None, b: str | None) -> bool:
+    """'United States' and 'United States of America' are one delegation."""
+    a, b = (a or "").lower(), (b or "").lower()
+    return bool(a and b and (a in b or b in a))
+
+
+def alias_table(documents=()) -> dict[str, str]:
+    """The known aliases plus every delegation name the corpus itself uses."""
+    table = dict(DELEGATION_ALIASES)
+    for doc in documents:
+        if doc.delegation:
+            table.setdefault(doc.delegation.lower(), doc.delegation)
+    return table
+
+
+def delegation_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> list[str]:
     low = f" {text.lower()} "
     found = []
-    for alias, canon in DELEGATION_ALIASES.items():
+    for alias, canon in aliases.items():
         if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low) and canon not in found:
             # "us" as a pronoun is far commoner than the country: only count "US"/"U.S." in capitals
             if alias == "us" and not re.search(r"(?<![\w.])(US|U\.S\.)(?!\w)", text):
@@ -63,19 +78,19 @@ def is_followup(question: str) -> bool:
     return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or len(words) <= 2)
 
 
-def expand_aliases(text: str) -> str:
+def expand_aliases(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> str:
     """Append the corpus's name for a delegation the text calls by another name (Moscow -> Russian Federation)."""
     low = text.lower()
-    extra = [c for c in delegation_mentions(text) if c.lower() not in low]
+    extra = [c for c in delegation_mentions(text, aliases) if c.lower() not in low]
     return f"{text} ({', '.join(extra)})" if extra else text
 
 
-def contextualize(question: str, history: list[str], index=None) -> str:
+def contextualize(question: str, history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES) -> str:
     """The text to search for `question` asked after the user turns `history` (oldest first)."""
-    return expand_aliases(_with_history(question, history))
+    return expand_aliases(_with_history(question, history, aliases), aliases)
 
 
-def _with_history(question: str, history: list[str]) -> str:
+def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
     if not history or not is_followup(question):
         return question
     # The topic comes from the latest self-contained turn and any follow-ups after it.
@@ -84,10 +99,10 @@ def _with_history(question: str, history: list[str]) -> str:
         start -= 1
     carried = " ".join(history[start:])
     words = content_words(carried)
-    speakers = delegation_mentions(carried)
-    if delegation_mentions(question):
+    speakers = delegation_mentions(carried, aliases)
+    if delegation_mentions(question, aliases):
         # a new speaker replaces the old one: "EU ... elections" then "And Russia?"
-        drop = {a for a, c in DELEGATION_ALIASES.items() if c in speakers}
+        drop = {a for a, c in aliases.items() if c in speakers}
         words = [w for w in words if w.lower() not in drop
                  and not any(w.lower() in a.split() for a in drop if " " in a)]
     else:

@@ -65,10 +65,8 @@ class Filters:
         if self.docs and doc.id.lower() not in {d.lower() for d in self.docs}:
             return False
         if self.delegations:
-            from .conversation import canonical_delegation
-            deleg = (doc.delegation or "").lower()
-            wanted = [canonical_delegation(d).lower() for d in self.delegations]
-            if not deleg or not any(w in deleg or deleg in w for w in wanted):
+            from .conversation import canonical_delegation, same_delegation
+            if not any(same_delegation(canonical_delegation(d), doc.delegation) for d in self.delegations):
                 return False
         if self.since and (not doc.date or doc.date < self.since):
             return False
@@ -115,6 +113,7 @@ class Result:
 
 class Retriever:
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
+        from .conversation import alias_table
         from .embedding import get_embedder
         from .rerank import make_reranker
 
@@ -124,6 +123,7 @@ class Retriever:
         self.reranker = reranker if reranker is not None else make_reranker(self.settings)
         self._abstainer = None
         self._topical: set[str] | None = None
+        self.aliases = alias_table(index.documents)
 
     @property
     def abstainer(self):
@@ -178,7 +178,7 @@ class Retriever:
         if method not in RETRIEVERS:
             raise ValueError(f"unknown retriever {method!r}; choose from {', '.join(RETRIEVERS)}")
         t0 = time.perf_counter()
-        query = contextualize(question, history or [], self.index)
+        query = contextualize(question, history or [], self.aliases)
         allowed = self.allowed_chunks(filters)
         n = max(self.settings.candidates, k)
         qvec = self.embedder.encode_query(query)
@@ -234,35 +234,37 @@ class Retriever:
     def named_delegations(self, query: str) -> list[str]:
         """Delegations the question names as speakers. A name that most statements
         mention (Kazakhstan, in a corpus about Kazakhstan) is the topic, not a speaker."""
-        from .conversation import DELEGATION_ALIASES, delegation_mentions
+        from .conversation import delegation_mentions
 
         if self._topical is None:
             docs = self.index.documents
             texts = [" ".join(d.paragraphs).lower() for d in docs]
             self._topical = set()
-            for canon in set(DELEGATION_ALIASES.values()):
-                aliases = [a for a, c in DELEGATION_ALIASES.items() if c == canon and len(a) > 3]
-                n = sum(any(re.search(rf"\b{re.escape(a)}", t) for a in aliases) for t in texts)
+            for canon in set(self.aliases.values()):
+                names = [a for a, c in self.aliases.items() if c == canon and len(a) > 3]
+                n = sum(any(re.search(rf"\b{re.escape(a)}", t) for a in names) for t in texts)
                 if n > len(docs) / 2:
                     self._topical.add(canon)
-        return [d for d in delegation_mentions(query) if d not in self._topical]
+        return [d for d in delegation_mentions(query, self.aliases) if d not in self._topical]
 
     def _interleave(self, order: list[int], delegations: list[str]) -> list[int]:
         """For a question naming two or more delegations ("How did Russia and the EU
         differ ...?"), alternate their passages at the top so each side is heard."""
         if len(delegations) < 2:
             return order
-        names = [d.lower() for d in delegations]
-        buckets: dict[str, list[int]] = {n: [] for n in names}
+        from .conversation import same_delegation
+
+        buckets: list[list[int]] = [[] for _ in delegations]
         rest = []
         for i in order:
-            deleg = (self.index.documents[self.index.chunk_doc[i]].delegation or "").lower()
-            (buckets[deleg] if deleg in buckets else rest).append(i)
+            deleg = self.index.documents[self.index.chunk_doc[i]].delegation
+            side = next((n for n, d in enumerate(delegations) if same_delegation(d, deleg)), None)
+            (rest if side is None else buckets[side]).append(i)
         merged = []
-        while any(buckets.values()):
-            for n in names:
-                if buckets[n]:
-                    merged.append(buckets[n].pop(0))
+        while any(buckets):
+            for bucket in buckets:
+                if bucket:
+                    merged.append(bucket.pop(0))
         return merged + rest
 
     def meta_boost(self, query: str, ids) -> np.ndarray:
@@ -271,11 +273,13 @@ class Retriever:
         w = self.settings.meta_boost
         if not w:
             return boost
-        delegs = {d.lower() for d in self.named_delegations(query)}
+        from .conversation import same_delegation
+
+        delegs = self.named_delegations(query)
         years = set(re.findall(r"\b(19[5-9]\d|20\d\d)\b", query))
         for n, i in enumerate(ids):
             doc = self.index.documents[self.index.chunk_doc[i]]
-            if delegs and (doc.delegation or "").lower() in delegs:
+            if any(same_delegation(d, doc.delegation) for d in delegs):
                 boost[n] += w
             if years and any((doc.date or "").startswith(y) or y in self.index.chunks[i].text for y in years):
                 boost[n] += w / 2

@@ -110,3 +110,24 @@ def test_cross_encoder_reranker_code_path(tmp_path, seed_index, seed_settings):
     hits = r.search("the election", k=6).hits
     expected = r.reranker.model.predict([("the election", h.chunk.text) for h in hits]).tolist()
     assert [h.score for h in hits] == pytest.approx(sorted(expected, reverse=True), abs=1e-5)
+
+
+def test_a_delegation_only_the_corpus_knows_is_a_speaker(tmp_path, seed_settings):
+    """Names come from the corpus too: 'Norway' boosts, filters and abstains like 'Russia'."""
+    import shutil
+
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_settings.corpus_dir, corpus)
+    (corpus / "no.txt").write_text(
+        "PC.DEL/99/21\n1 March 2021\n\nDelegation of Norway\n\nMr. Chairperson,\n\n"
+        "Norway regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice.\n\n"
+        "Thank you.\n", encoding="utf-8")
+    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+    r = Retriever(update_index(settings)[0], settings)
+    assert r.named_delegations("What did Norway say about genuine choice?") == ["Norway"]
+    assert r.search("What did Norway say about genuine choice?", k=1).hits[0].doc.id == "PC.DEL/99/21"
+    result = r.search("What did Norway say about the 2016 elections?", k=3)
+    assert result.abstained and "Norway" in result.reason
