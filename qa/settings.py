@@ -42,7 +42,7 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 100             # per-retriever candidates before fusion
     abstain: bool = True
-    abstain_threshold: float = 0.27   # dense cosine of the best passage below which we abstain
+    abstain_threshold: float = 0.15   # dense cosine of the best passage below which we abstain
     abstain_unseen_threshold: float = 0.75  # ... when the question names a term no statement has
     reranker: str = ""                 # local CrossEncoder folder; empty = off
     rerank_top: int = 20

@@ -131,3 +131,17 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(tmp_path, seed_settings
     assert r.search("What did Norway say about genuine choice?", k=1).hits[0].doc.id == "PC.DEL/99/21"
     result = r.search("What did Norway say about the 2016 elections?", k=3)
     assert result.abstained and "Norway" in result.reason
+
+
+def test_figure_questions_need_the_figure_near_what_is_counted():
+    from qa.abstention import states_quantity
+    assert states_quantity("The Final Report contains 21 recommendations.", {"recommendation"})
+    assert states_quantity("six political parties participated in the elections", {"parti"})
+    assert not states_quantity("six political parties participated in the elections", {"observer"})
+    assert not states_quantity("held on 10 January 2021 since 2013, the 30th anniversary", None)
+
+
+def test_figure_question_without_the_figure_abstains(retriever):
+    result = retriever.search("What was voter turnout in Kazakhstan's January 2021 Mazhilis elections?", k=5)
+    assert result.abstained and "figure" in result.reason
+    assert not retriever.search("How many recommendations did the 2011 final report contain?", k=5).abstained
