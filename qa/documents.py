@@ -55,9 +55,6 @@ class Document:
     def from_dict(cls, d: dict) -> "Document":
         return cls(**d)
 
-    def label(self) -> str:
-        return " · ".join(x for x in (self.delegation, self.date, self.title) if x)
-
 
 # --- patterns -------------------------------------------------------------
 

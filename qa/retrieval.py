@@ -132,9 +132,6 @@ class Retriever:
             self._abstainer = Abstainer(self.index, self.settings, self.named_delegations)
         return self._abstainer
 
-    def unseen_terms(self, query: str) -> list[str]:
-        return self.abstainer.unseen_terms(query)
-
     # one method per retriever, each returning {chunk_id: score}
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         import faiss
