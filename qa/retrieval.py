@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,7 @@ RETRIEVERS = ("dense", "bm25", "hybrid")
 
 # --- BM25 ------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer
     return Stemmer.Stemmer("english")
