@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered")
@@ -75,6 +75,7 @@ LANGUAGE_LINE_RE = re.compile(
     rf"^(?:original\s*:\s*)?(?:{'|'.join(LANGUAGES)})(?:\s*(?:only|/|and|,)\s*(?:{'|'.join(LANGUAGES)})?)*\s*$",
     re.I)
 DELEGATION_LINE_RE = re.compile(r"^(?:Delegation|Mission|Permanent Mission) of (?:the )?(.+)$", re.I)
+PAGE_NUMBER_RE = re.compile(r"-\s*\d{1,3}\s*-|(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?", re.I)
 ALIGNMENT_RE = re.compile(r"align(?:s)? (?:themselves|itself) with this statement", re.I)
 TERMINAL = tuple('.!?:;"\')]»”’…')
 SALUTATION_MAX_CHARS = 60
@@ -151,7 +152,7 @@ def _is_meta_line(line: str) -> bool:
     s = strip_emphasis(line).strip()
     if not s:
         return True
-    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s):
+    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s) or PAGE_NUMBER_RE.fullmatch(s):
         return True
     d = DATE_DMY_RE.fullmatch(s) or DATE_MDY_RE.fullmatch(s)
     return bool(d)
@@ -220,11 +221,11 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
     notes: list[str] = []
 
     text = DISCLAIMER_RE.sub("\n", text)
-    blocks = _merge_wrapped(_blocks(text))
-
-    # Metadata lines (symbol, date, language) anywhere in a block made only of them.
+    # Metadata lines (symbol, date, language, page number) anywhere, in blocks made
+    # only of them. Removed before rejoining wrapped lines, so a paragraph broken
+    # by a page header ("- 2 -", the symbol again) comes back whole.
     content: list[_Block] = []
-    for b in blocks:
+    for b in _blocks(text):
         if all(_is_meta_line(x) for x in b.lines):
             for line in b.lines:
                 s = strip_emphasis(line).strip()
@@ -240,6 +241,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
                     found.setdefault(key, parse_date(s))
             continue
         content.append(b)
+    content = _merge_wrapped(content)
 
     # Header zone: blocks before the first prose block; trailer: alignment notes.
     body: list[_Block] = []
@@ -256,6 +258,11 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
     # Trailing non-prose lines after the body (e.g. a signature line) stay paragraphs;
     # only footnotes attached with "*" were removed above.
     _read_header(header, found)
+    if "delegation" not in found and found.get("title"):
+        m = re.match(r"^(?:the\s+)?(.+?)\s+statement\b", found["title"], re.I)
+        if m:
+            from .conversation import canonical_delegation
+            found["delegation"] = canonical_delegation(m.group(1))
 
     paragraphs = [strip_emphasis(b.text).strip() for b in body]
     paragraphs = [p for p in paragraphs if p]
@@ -318,11 +325,13 @@ def _read_statement_line(t: str, found: dict) -> None:
         found["delegation"] = _titlecase(m.group(1).strip())
     m = re.search(r"(?:statement by|as delivered by)\s+((?:(?:Mr|Ms|Mrs|Dr|H\.E)\.?|Ambassador|Minister)\s+[^,]+?)"
                   r"(?:,|\s+to the|\s+at the|$)", t, re.I)
+    m = m or re.match(r"((?:Ambassador|Minister|H\.E\.|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}?)"
+                      r"(?=\s+(?:Permanent Council|to the|at the)|,|$)", t)
     if m and "speaker" not in found:
         found["speaker"] = _titlecase(m.group(1).strip())
     m = re.search(r"(?:at the\s+)?(\d+(?:st|nd|rd|th)\s+(?:special\s+)?meeting of the [A-Z .]+?(?:COUNCIL|FORUM|Council|Forum)[^,]*)", t, re.I) \
         or re.search(r"of the (OSCE \d{4} Human Dimension Implementation Meeting)", t, re.I) \
-        or re.search(r"to the (Permanent Council(?:, [A-Z][a-z]+)?)", t)
+        or re.search(r"(Permanent Council(?:, [A-Z][a-z]+)?)", t)
     if m and "meeting" not in found:
         found["meeting"] = _titlecase(m.group(1).strip())
     if "title" not in found and t.lower().startswith("statement by the"):

@@ -128,3 +128,19 @@ def test_bad_sidecar_and_duplicate_ids(tmp_path):
 def test_empty_corpus_folder(tmp_path):
     with pytest.raises(CorpusError, match="no statements found"):
         load_corpus(tmp_path)
+
+
+def test_other_layouts_page_break_and_title_delegation():
+    """A UK-style statement: delegation only in its title, speaker line, a paragraph cut by a page header."""
+    text = ("UK Statement on the elections in Kazakhstan\n\nAmbassador Neil Holland\nPermanent Council, Vienna\n"
+            "12 January 2023\n\nThank you, Mr Chair.\n\nThe United Kingdom notes that the elections were "
+            "efficiently organised but that fundamental freedoms\n\n- 2 -\nPC.DEL/12/23\n\n"
+            "remained restricted throughout the campaign.\n\nWe urge Kazakhstan to act.\n")
+    doc = parse_statement(text, "uk.txt")
+    assert (doc.id, doc.date, doc.delegation) == ("PC.DEL/12/23", "2023-01-12", "United Kingdom")
+    assert (doc.speaker, doc.meeting) == ("Ambassador Neil Holland", "Permanent Council, Vienna")
+    assert doc.paragraphs == [
+        "Thank you, Mr Chair.",
+        "The United Kingdom notes that the elections were efficiently organised but that fundamental "
+        "freedoms remained restricted throughout the campaign.",
+        "We urge Kazakhstan to act."]
