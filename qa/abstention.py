@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import re
 
-from .conversation import DELEGATION_ALIASES, delegation_mentions, same_delegation
+from .conversation import DELEGATION_ALIASES, FUNCTION_WORDS, delegation_mentions, same_delegation
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _MONTHS = "january february march april may june july august september october november december".split()
-_FUNCTION = set("""a an and are as at be by did do does for from had has have how in is it its of on or the their
-them they this to was were what when where which who whom why with would about after before between during any
-all our we you your there these those than that not no been being into over under also more most other some
-such only own same so can could should will just then up down out give list name tell show according please
-statement statements osce delegation delegations country countries""".split())
+# never salient: function words and the words of asking about statements
+_FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 _QUANTITY_Q = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|turnout|"
                          r"how large|how big)\b", re.I)
 _QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big"}

@@ -31,11 +31,15 @@ _FOLLOWUP_START = re.compile(
     r"were they|was it|is that)\b", re.I)
 _ANAPHORA = re.compile(r"\b(they|them|their|it|its|this|that|these|those|he|she|his|her|there|then|same|"
                        r"the latter|the former|the above|above)\b", re.I)
-_STOP = set("""a an and are as at be but by can could did do does for from had has have he her his how i in
-into is it its me my of on or our she should so than that the their them then there these they this those to
-us was we were what when where which who whom whose why will with would you your about also else said say
-says tell told think view views position stance assess assessed assessment react respond responded
-same other did does do please give show""".split())
+# Function words, shared with qa/abstention.py.
+FUNCTION_WORDS = frozenset("""a an and are as at be but by can could did do does for from had has have he her his how
+i in into is it its me my of on or our she should so than that the their them then there these they this those to
+us was we were what when where which who whom whose why will with would you your about after before between during
+any all been being over under also more most other some such only own same just up down out not no else please
+give list name show tell according""".split())
+# ... plus the verbs of asking about a statement: they carry no topic into a follow-up
+_STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
+react respond responded""".split())
 
 
 def canonical_delegation(name: str) -> str:
