@@ -139,8 +139,11 @@ def render_answer(answer: Answer, question: str | None = None) -> str:
     """The bot message: lead sentences with citations, then passages grouped by statement.
     One line of HTML with no blank lines, so Markdown treats it as a single HTML block."""
     question = answer.result.question if question is None else question
-    if answer.result.abstained or not answer.hits:
-        return f'<div class="qa-answer qa-noanswer"><p>{esc(no_answer_message(question))}</p></div>'
+    if answer.result.abstained:
+        why = f'<br><small>Why: {esc(answer.result.reason)}.</small>' if answer.result.reason else ""
+        return f'<div class="qa-answer qa-noanswer"><p>{esc(no_answer_message(question))}{why}</p></div>'
+    if not answer.hits:
+        return '<div class="qa-answer qa-noanswer"><p>No statement matches these filters.</p></div>'
     out = ['<div class="qa-answer">']
     if answer.lead:
         out.append('<div class="qa-lead">')

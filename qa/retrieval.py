@@ -206,6 +206,8 @@ class Retriever:
         hits = hits[:k]
         best = max(dense.values()) if dense else (max(cos.values()) if cos else None)
         abstained, reason = self.abstainer.decide(query, hits, best) if self.settings.abstain else (False, "")
+        if filters and not hits:
+            abstained, reason = False, ""   # the filters, not the corpus, left nothing to say
         t_end = time.perf_counter()
         return Result(question, query, hits, abstained, reason, best,
                       {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,

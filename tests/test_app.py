@@ -140,10 +140,11 @@ def test_render_citation_opens_the_cited_paragraph(seed_index):
 
 
 def test_abstention_says_so_plainly():
-    answer = Answer(Result("Who won the 2019 budget vote?", "q", [], abstained=True, reason="nothing"))
+    answer = Answer(Result("Who won the 2019 budget vote?", "q", [], abstained=True, reason="a <b>reason</b>"))
     out = render_answer(answer, "Who won <the> 2019 budget vote?")
     assert "qa-passage" not in out
-    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == no_answer_message("Who won <the> 2019 budget vote?")
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == \
+        no_answer_message("Who won <the> 2019 budget vote?") + "Why: a <b>reason</b>."
 
 
 # --- inputs --------------------------------------------------------------------------
@@ -234,3 +235,13 @@ def test_ui_is_served_beside_the_api(client):
     r = client.get("/")
     assert r.status_code == 200 and "gradio" in r.text.lower()
     assert client.get("/api/health").json()["documents"] >= 5
+
+
+def test_no_answer_says_why_and_filters_that_match_nothing_say_so(retriever):
+    from qa.retrieval import Filters
+
+    answer = ask(retriever, "What did Germany's delegation say about Kazakhstan's elections?")
+    out = render_answer(answer)
+    assert "No statement in the corpus addresses" in out and "Why: no statement mentions Germany" in out
+    empty = ask(retriever, "elections", filters=Filters(since="2030-01-01"))
+    assert "No statement matches these filters." in render_answer(empty)
