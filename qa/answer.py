@@ -68,7 +68,7 @@ def ask(retriever: Retriever, question: str, k: int = 5, filters: Filters | None
     cands: list[tuple[int, int, str]] = [(i, p, s) for i, h in enumerate(result.hits) for p, s in _hit_sentences(h)]
     if not cands:
         return answer
-    qvec = retriever.embedder.encode_query(result.query)
+    qvec = result.query_vector
     svecs = retriever.embedder.encode([s for _, _, s in cands])
     sims = svecs @ qvec
     best_per_hit: dict[int, Sentence] = {}

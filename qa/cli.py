@@ -119,13 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="Ask questions of OSCE statements; get cited passages.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def common(sp, corpus=False):
+    def common(sp):
         sp.add_argument("--index", type=Path, help="index folder (default: index/ or $QA_INDEX_DIR)")
-        if corpus:
-            sp.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/ or $QA_CORPUS_DIR)")
+        sp.add_argument("--corpus", type=Path, help="corpus folder the index reflects (default: corpus/ or "
+                                                    "$QA_CORPUS_DIR); a stale index is rebuilt from it")
 
     sp = sub.add_parser("index", help="build or update the index from the corpus")
-    common(sp, corpus=True)
+    common(sp)
     sp.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     sp.set_defaults(func=cmd_index)
 

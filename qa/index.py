@@ -120,15 +120,20 @@ class Index:
         return doc
 
     # --- staleness ----------------------------------------------------------
-    def differences(self, settings: Settings, corpus_dir: Path | None = None) -> list[str]:
+    def differences(self, settings: Settings, corpus_dir: Path | None = None,
+                    fingerprint: str | None = None) -> list[str]:
         """What differs between this index and what `settings` (and the corpus) would build."""
         want, have = build_settings(settings), self.manifest.get("settings", {})
         diffs = [f"{k}: index has {have.get(k)!r}, settings say {v!r}"
                  for k, v in want.items() if have.get(k) != v]
         if corpus_dir is not None:
-            fp = corpus_fingerprint(corpus_dir)
-            if fp != self.manifest.get("corpus", {}).get("fingerprint"):
-                diffs.append(f"corpus {corpus_dir} has changed since the index was built")
+            fp = fingerprint or corpus_fingerprint(corpus_dir)
+            built_from = self.manifest.get("corpus", {})
+            if fp != built_from.get("fingerprint"):
+                if built_from.get("dir") and Path(built_from["dir"]).resolve() != Path(corpus_dir).resolve():
+                    diffs.append(f"index was built from corpus {built_from['dir']}, not {corpus_dir}")
+                else:
+                    diffs.append(f"corpus {corpus_dir} has changed since the index was built")
         return diffs
 
     # --- build / save / load -----------------------------------------------
@@ -255,25 +260,26 @@ def write_lock(index_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def update_index(settings: Settings, embedder=None, progress: bool = False,
-                 log=lambda msg: None) -> tuple[Index, BuildStats]:
+def update_index(settings: Settings, embedder=None, progress: bool = False, log=lambda msg: None,
+                 previous: Index | None = None, fingerprint: str | None = None) -> tuple[Index, BuildStats]:
     """Bring the index in settings.index_dir up to date with settings.corpus_dir.
 
     Returns the (possibly unchanged) index. Raises CorpusError for a bad file,
-    before anything on disk is touched.
+    before anything on disk is touched. `previous` and `fingerprint` spare a
+    caller that already has them a second load and a second read of the corpus.
     """
     from .embedding import get_embedder
 
     corpus_dir, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
-    fingerprint = corpus_fingerprint(corpus_dir)
-    previous = None
-    try:
-        previous = Index.load(index_dir)
-    except IndexError_ as e:
-        if (index_dir / "CURRENT").exists():
-            log(f"ignoring existing index: {e}")
+    fingerprint = fingerprint or corpus_fingerprint(corpus_dir)
+    if previous is None:
+        try:
+            previous = Index.load(index_dir)
+        except IndexError_ as e:
+            if (index_dir / "CURRENT").exists():
+                log(f"ignoring existing index: {e}")
     if previous is not None:
-        diffs = previous.differences(settings, corpus_dir)
+        diffs = previous.differences(settings, corpus_dir, fingerprint)
         if not diffs:
             return previous, BuildStats(len(previous.documents), len(previous.chunks), 0,
                                         len(previous.chunks), 0.0, up_to_date=True)
@@ -295,13 +301,16 @@ def load_current(settings: Settings, rebuild: bool = True, log=lambda msg: None)
         if not rebuild:
             raise
         return update_index(settings, log=log)[0]
-    corpus_dir = index.manifest.get("corpus", {}).get("dir")
-    corpus_dir = Path(corpus_dir) if corpus_dir and Path(corpus_dir).is_dir() else None
-    diffs = index.differences(settings, corpus_dir)
+    corpus_dir = Path(settings.corpus_dir)
+    if not corpus_dir.is_dir():
+        log(f"corpus {corpus_dir} not found: serving the index as built")
+        corpus_dir = None
+    fingerprint = corpus_fingerprint(corpus_dir) if corpus_dir else None
+    diffs = index.differences(settings, corpus_dir, fingerprint)
     if diffs:
         if not rebuild or corpus_dir is None:
             raise IndexError_(f"index in {index_dir} is stale ({'; '.join(diffs)}): run `qa index`")
-        return update_index(settings.with_(corpus_dir=corpus_dir), log=log)[0]
+        return update_index(settings, log=log, previous=index, fingerprint=fingerprint)[0]
     return index
 
 

@@ -109,6 +109,7 @@ class Result:
     reason: str = ""
     top_dense: float | None = None
     timings: dict = field(default_factory=dict)
+    query_vector: np.ndarray | None = field(default=None, repr=False)   # reused to pick answer sentences
 
 
 # --- the retriever --------------------------------------------------------------
@@ -211,7 +212,7 @@ class Retriever:
         t_end = time.perf_counter()
         return Result(question, query, hits, abstained, reason, best,
                       {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
-                       "total_ms": (t_end - t0) * 1000})
+                       "total_ms": (t_end - t0) * 1000}, qvec)
 
     def _fuse(self, qvec, query: str, dense: dict[int, float], bm25: dict[int, float],
               bm25_all: np.ndarray) -> dict[int, float]:

@@ -98,6 +98,17 @@ def test_stale_index_is_detected(settings, corpus):
     assert "PC.DEL/99/23" in load_current(settings).by_id   # rebuilt on load
 
 
+def test_index_built_from_another_corpus_is_detected(settings, corpus, tmp_path):
+    update_index(settings)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "no-2023.txt").write_text(NEW_STATEMENT, encoding="utf-8")
+    elsewhere = settings.with_(corpus_dir=other)
+    with pytest.raises(IndexError_, match=rf"index was built from corpus {corpus}, not {other}"):
+        load_current(elsewhere, rebuild=False)
+    assert [d.id for d in load_current(elsewhere).documents] == ["PC.DEL/99/23"]
+
+
 def test_bad_file_keeps_the_previous_index(settings, corpus):
     update_index(settings)
     before = (settings.index_dir / "CURRENT").read_text()
@@ -136,6 +147,10 @@ def test_killing_qa_index_leaves_a_loadable_index(settings, corpus):
         proc.wait()
         index = Index.load(settings.index_dir)   # old or new, never broken
         assert len(index.documents) in (5, 25)
+    # and the next run finishes the job, leaving no half-written version behind
+    assert len(update_index(settings)[0].documents) == 25
+    assert [p.name for p in (settings.index_dir / "versions").iterdir()] == \
+        [(settings.index_dir / "CURRENT").read_text().strip()]
 
 
 def test_another_faiss_index_type(settings):
