@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-from .conversation import DELEGATION_ALIASES, FUNCTION_WORDS, delegation_mentions, same_delegation
+from .conversation import (DELEGATION_ALIASES, FUNCTION_WORDS, acronym_table, corpus_texts, delegation_mentions,
+                           same_delegation)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -54,26 +55,8 @@ def _stem(w: str) -> str:
     return re.sub(r"(['’]s|s|es|ed|ing)$", "", w.lower())
 
 
-def _acronyms(text: str) -> set[str]:
-    """Initials of runs of capitalised words: Collective Security Treaty Organization -> csto."""
-    out = set()
-    words = re.findall(r"[A-Za-z][\w'’-]*", text)
-    run: list[str] = []
-    for w in words + ["."]:
-        if w[:1].isupper():
-            run.append(w[0].lower())
-        elif w.lower() in ("of", "and", "for", "the", "on", "in") and run:
-            continue
-        else:
-            for i in range(len(run)):
-                for j in range(i + 2, len(run) + 1):
-                    out.add("".join(run[i:j]))
-            run = []
-    return out
-
-
 class Abstainer:
-    def __init__(self, index, settings, named_delegations=delegation_mentions):
+    def __init__(self, index, settings, named_delegations=delegation_mentions, acronyms: dict | None = None):
         self.index = index
         self.named_delegations = named_delegations
         self.settings = settings
@@ -83,12 +66,13 @@ class Abstainer:
         for d in index.documents:
             meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
             words.update(w.lower() for w in _WORD.findall(meta))
-            words.update(_acronyms(meta))
             for iso in filter(None, (d.date, d.delivered)):
                 words.add(iso[:4])
         words.update(_MONTHS)   # a month the texts do not print is weak evidence: "November 2022" vote
-        for c in index.chunks:
-            words.update(_acronyms(c.text))
+        # acronyms of names the corpus writes out ("CSTO" for the Collective Security Treaty Organization)
+        if acronyms is None:
+            acronyms = acronym_table(corpus_texts(index))
+        words.update(a for a in acronyms if " " not in a)
         words.update(a for alias in DELEGATION_ALIASES for a in alias.split())
         self.vocab = words
         self.stems = {_stem(w) for w in words}

@@ -89,9 +89,87 @@ def expand_aliases(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> s
     return f"{text} ({', '.join(extra)})" if extra else text
 
 
-def contextualize(question: str, history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES) -> str:
+_CAPS_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_JOINERS = frozenset(("of", "and", "for", "the", "on", "in"))
+
+
+def capitalised_runs(text: str) -> list[list[str]]:
+    """Runs of capitalised words, small joining words allowed inside:
+    "the Office for Democratic Institutions and Human Rights" -> [Office, for, ..., Rights]."""
+    runs, run = [], []
+    for w in _CAPS_WORD.findall(text) + ["."]:
+        if w[:1].isupper():
+            run.append(w)
+        elif w.lower() in _JOINERS and run:
+            run.append(w)
+        else:
+            while run and not run[-1][:1].isupper():
+                run.pop()
+            if run:
+                runs.append(run)
+            run = []
+    return runs
+
+
+def initials(words: list[str]) -> str:
+    return "".join(w[0].lower() for w in words if w[:1].isupper())
+
+
+def acronym_table(texts) -> dict[str, str]:
+    """Acronyms the texts could stand for, learned from their capitalised names:
+    'csto' -> 'Collective Security Treaty Organization'. Names written out in the
+    texts and acronyms printed in them map both ways, so a question may use either."""
+    counts: dict[str, dict[str, int]] = {}
+    printed: set[str] = set()
+    for text in texts:
+        printed.update(re.findall(r"\b[A-Z]{2,7}\b", text))
+        for run in capitalised_runs(text):
+            caps = [n for n, w in enumerate(run) if w[:1].isupper()]
+            for a in range(len(caps)):
+                for b in range(a + 1, len(caps)):
+                    phrase = " ".join(run[caps[a]: caps[b] + 1])
+                    slot = counts.setdefault(initials(run[caps[a]: caps[b] + 1]), {})
+                    slot[phrase] = slot.get(phrase, 0) + 1
+    table = {acr: max(phrases, key=lambda p: (phrases[p], len(p))) for acr, phrases in counts.items()}
+    for acr in printed:
+        phrase = table.get(acr.lower())
+        if phrase:
+            table[phrase.lower()] = acr
+    return table
+
+
+def corpus_texts(index) -> list[str]:
+    """What acronyms are learned from: every passage and each statement's title, delegation and meeting."""
+    meta = [" ".join(filter(None, (d.title, d.delegation, d.meeting))) for d in index.documents]
+    return [c.text for c in index.chunks] + meta
+
+
+def expand_acronyms(text: str, table: dict[str, str]) -> str:
+    """Append the written-out name of an acronym the text uses (CSTO), or the acronym
+    the corpus prints for a name the text writes out, when the text lacks it."""
+    if not table:
+        return text
+    low = text.lower()
+    extra = []
+    for acr in re.findall(r"\b[A-Z]{2,7}\b", text):
+        phrase = table.get(acr.lower())
+        if phrase and phrase.lower() not in low and phrase not in extra:
+            extra.append(phrase)
+    for run in capitalised_runs(text):
+        caps = [n for n, w in enumerate(run) if w[:1].isupper()]
+        for a in range(len(caps)):
+            for b in range(len(caps) - 1, a, -1):
+                acr = table.get(" ".join(run[caps[a]: caps[b] + 1]).lower())
+                if acr and not re.search(rf"\b{acr}\b", text) and acr not in extra:
+                    extra.append(acr)
+    return f"{text} ({', '.join(extra)})" if extra else text
+
+
+def contextualize(question: str, history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES,
+                  acronyms: dict[str, str] | None = None) -> str:
     """The text to search for `question` asked after the user turns `history` (oldest first)."""
-    return expand_aliases(_with_history(question, history, aliases), aliases)
+    query = expand_aliases(_with_history(question, history, aliases), aliases)
+    return expand_acronyms(query, acronyms or {})
 
 
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:

@@ -116,7 +116,7 @@ class Result:
 
 class Retriever:
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
-        from .conversation import alias_table
+        from .conversation import acronym_table, alias_table, corpus_texts
         from .embedding import get_embedder
         from .rerank import make_reranker
 
@@ -127,12 +127,13 @@ class Retriever:
         self._abstainer = None
         self._topical: set[str] | None = None
         self.aliases = alias_table(index.documents)
+        self.acronyms = acronym_table(corpus_texts(index))
 
     @property
     def abstainer(self):
         from .abstention import Abstainer
         if self._abstainer is None:
-            self._abstainer = Abstainer(self.index, self.settings, self.named_delegations)
+            self._abstainer = Abstainer(self.index, self.settings, self.named_delegations, self.acronyms)
         return self._abstainer
 
     # one method per retriever, each returning {chunk_id: score}
@@ -178,7 +179,7 @@ class Retriever:
         if method not in RETRIEVERS:
             raise ValueError(f"unknown retriever {method!r}; choose from {', '.join(RETRIEVERS)}")
         t0 = time.perf_counter()
-        query = contextualize(question, history or [], self.aliases)
+        query = contextualize(question, history or [], self.aliases, self.acronyms)
         allowed = self.allowed_chunks(filters)
         n = max(self.settings.candidates, k)
         qvec = self.embedder.encode_query(query)

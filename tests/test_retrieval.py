@@ -61,6 +61,27 @@ def test_follow_up_uses_the_conversation(retriever):
     assert alone.query == "And how did Russia assess them? (Russian Federation)"
 
 
+def test_acronyms_are_learned_from_the_corpus():
+    from qa.conversation import acronym_table, expand_acronyms
+
+    table = acronym_table(["Observers from the Collective Security Treaty Organization and the Office for "
+                           "Democratic Institutions and Human Rights (ODIHR) were present."])
+    assert expand_acronyms("Did the CSTO observe?", table) == \
+        "Did the CSTO observe? (Collective Security Treaty Organization)"
+    # a written-out name gains the acronym the corpus prints, and nothing is added twice
+    assert expand_acronyms("What did the Office for Democratic Institutions and Human Rights find?", table) \
+        .endswith("(ODIHR)")
+    assert expand_acronyms("Did ODIHR (Office for Democratic Institutions and Human Rights) agree?", table) == \
+        "Did ODIHR (Office for Democratic Institutions and Human Rights) agree?"
+
+
+def test_an_acronym_the_corpus_only_writes_out_finds_its_passages(retriever):
+    # the statements name the "Collective Security Treaty Organization", never "CSTO"
+    result = retriever.search("Which elections did CSTO observers watch?", k=3)
+    assert not result.abstained, result.reason
+    assert {h.citation for h in result.hits[:2]} == {"PC.DEL/1799/22 ¶7", "PC.DEL/64/21 ¶3"}
+
+
 @pytest.mark.parametrize("question", [
     "What did Germany's delegation say about Kazakhstan's elections?",
     "What did the OSCE say about Kyrgyzstan's 2020 parliamentary elections?",
