@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered")
@@ -257,6 +257,11 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         body.append(b)
     # Trailing non-prose lines after the body (e.g. a signature line) stay paragraphs;
     # only footnotes attached with "*" were removed above.
+    if not body:
+        # Everything looked like a header (a statement set entirely in bold, say):
+        # its sentences are still the statement, and an error would drop it from the corpus.
+        body = [b for b in header if _is_prose(strip_emphasis(b.text))]
+        header = [b for b in header if b not in body]
     _read_header(header, found)
     if "delegation" not in found and found.get("title"):
         m = re.match(r"^(?:the\s+)?(.+?)\s+statement\b", found["title"], re.I)
@@ -266,6 +271,8 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
 
     paragraphs = [strip_emphasis(b.text).strip() for b in body]
     paragraphs = [p for p in paragraphs if p]
+    if "delegation" not in found:
+        found["delegation"] = _delegation_from_body(paragraphs, notes)
 
     found["id"] = found.get("id") or find_symbol("\n".join(strip_emphasis(b.text) for b in header))
     if not found.get("date"):
@@ -281,6 +288,28 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         meeting=found.get("meeting"), title=found.get("title"), language=found.get("language"),
         notes=notes,
     )
+
+
+# A statement that opens "The European Union welcomes ..." is the EU's. Only the
+# formal names: "Kazakhstan held ..." opens statements by many delegations.
+_OPENING_SPEAKER_RE = re.compile(
+    r"^(?:The\s+)?(European Union|EU|United States(?: of America)?|Russian Federation|United Kingdom|UK)"
+    r"\s+(?:(?:also|again|firmly|fully|strongly|warmly)\s+)?(?:welcomes|concurs|notes|takes|thanks|would|wishes|"
+    r"condemns|calls|reiterates|expresses|supports|shares|remains|is|has|regrets|deplores|urges|recalls|"
+    r"underlines|stresses|commends|congratulates|joins)\b")
+
+
+def _delegation_from_body(paragraphs: list[str], notes: list[str]) -> str | None:
+    """The speaker when no header names it: EU statements end with the list of
+    countries that "align themselves with this statement"; others open with their name."""
+    if any(ALIGNMENT_RE.search(n) for n in notes):
+        return "European Union"
+    for p in paragraphs[:3]:
+        m = _OPENING_SPEAKER_RE.match(p)
+        if m:
+            from .conversation import canonical_delegation
+            return canonical_delegation(m.group(1))
+    return None
 
 
 def _titlecase(s: str) -> str:
@@ -301,9 +330,10 @@ def _read_header(header: list[_Block], found: dict) -> None:
         if m and "delegation" not in found:
             found["delegation"] = _titlecase(m.group(1)).strip(" ,")
             continue
-        m = re.search(r"^(?:United States|U\.S\.) Mission to the OSCE", t, re.I)
-        if m and "delegation" not in found:
-            found["delegation"] = "United States"
+        m = re.match(r"^(?:the\s+)?(.+?)\s+(?:Permanent\s+)?(?:Mission|Delegation)\s+to\s+the\s+OSCE\b", t, re.I)
+        if m and "delegation" not in found and len(m.group(1).split()) <= 4:
+            from .conversation import canonical_delegation
+            found["delegation"] = canonical_delegation(m.group(1))
             continue
         low = t.lower()
         if low.startswith("statement by") or low.startswith("as delivered by") or "meeting" in low \

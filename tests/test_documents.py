@@ -144,3 +144,32 @@ def test_other_layouts_page_break_and_title_delegation():
         "The United Kingdom notes that the elections were efficiently organised but that fundamental "
         "freedoms remained restricted throughout the campaign.",
         "We urge Kazakhstan to act."]
+
+
+def test_speaker_found_in_the_body_when_no_header_names_it():
+    """Without its sidecar the EU seed still reads as the EU's: its alignment clause says so."""
+    text = (CORPUS / SEEDS[2][0]).read_text(encoding="utf-8")   # parse_statement reads no sidecar
+    assert parse_statement(text, "eu.txt").delegation == "European Union"
+    opening = "PC.DEL/7/22\n\nThe United States welcomes the release of the journalists and calls for more.\n"
+    assert parse_statement(opening, "x.txt").delegation == "United States"
+    # a country that is the topic is not taken for the speaker
+    topic = "PC.DEL/8/22\n\nKazakhstan held elections in January, and we note the observers' findings.\n"
+    assert parse_statement(topic, "y.txt").delegation is None
+
+
+@pytest.mark.parametrize("header,delegation", [
+    ("United Kingdom Delegation to the OSCE", "United Kingdom"),
+    ("U.S. Mission to the OSCE", "United States"),
+    ("Permanent Mission of the Republic of Kazakhstan", "Republic of Kazakhstan"),
+])
+def test_mission_header_names_the_delegation(header, delegation):
+    doc = parse_statement(f"{header}\n\nOn the elections\n\nWe welcome the report of the observers.\n", "z.txt")
+    assert doc.delegation == delegation and doc.title == "On the elections"
+
+
+def test_a_statement_set_entirely_in_bold_keeps_its_paragraphs(tmp_path):
+    write(tmp_path / "bold.md", "**Statement on Georgia**\n\n**We support the sovereignty of Georgia.**\n\n"
+                                "**Thank you, Mr. Chair.**\n")
+    doc = load_corpus(tmp_path)[0]
+    assert doc.paragraphs == ["We support the sovereignty of Georgia.", "Thank you, Mr. Chair."]
+    assert doc.title == "Statement on Georgia"
