@@ -16,43 +16,12 @@ from __future__ import annotations
 
 import re
 
+from .answer_types import MONTHS, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, states_quantity, stem
 from .conversation import (DELEGATION_ALIASES, FUNCTION_WORDS, acronym_table, corpus_texts, delegation_mentions,
                            same_delegation)
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_MONTHS = "january february march april may june july august september october november december".split()
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
-_QUANTITY_Q = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|turnout|"
-                         r"how large|how big)\b", re.I)
-_QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big"}
-_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|" \
-                r"hundred|thousand|million|dozen|dozens|hundreds|thousands|half|majority|percent)"
-_NUMBER_WORD_RE = re.compile(rf"\b{_NUMBER_WORDS}\b", re.I)
-_DATE_NUMBER_RE = re.compile(rf"\b\d{{1,2}}\s+(?:{'|'.join(_MONTHS)})\b|\b(?:{'|'.join(_MONTHS)})\s+\d{{1,2}}\b", re.I)
-
-
-def states_quantity(text: str, about: set[str] | None = None) -> bool:
-    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
-    Years, days of a month and ordinals ("30th anniversary") do not count. With `about`
-    (word stems), the quantity must stand within a few words of one of them: "six
-    political parties" answers a question about parties, not one about observers."""
-    text = _DATE_NUMBER_RE.sub(" ", text)
-    spans = [m.span() for m in _NUMBER_WORD_RE.finditer(text)]
-    spans += [m.span(1) for m in re.finditer(r"(?<![\w.])(\d[\d,.]*)(?!\d|st\b|nd\b|rd\b|th\b)", text)
-              if not re.fullmatch(r"(?:19|20)\d\d", m.group(1).rstrip(",."))]
-    if about is None:
-        return bool(spans)
-    for start, end in spans:
-        window = text[max(0, start - 50): end + 50]
-        if about & {_stem(w) for w in _WORD.findall(window)}:
-            return True
-    return False
-
-
-def _stem(w: str) -> str:
-    return re.sub(r"(['’]s|s|es|ed|ing)$", "", w.lower())
 
 
 class Abstainer:
@@ -62,32 +31,32 @@ class Abstainer:
         self.settings = settings
         words: set[str] = set()
         for c in index.chunks:
-            words.update(w.lower() for w in _WORD.findall(c.embed_text))
+            words.update(w.lower() for w in WORD.findall(c.embed_text))
         for d in index.documents:
             meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
-            words.update(w.lower() for w in _WORD.findall(meta))
+            words.update(w.lower() for w in WORD.findall(meta))
             for iso in filter(None, (d.date, d.delivered)):
                 words.add(iso[:4])
-        words.update(_MONTHS)   # a month the texts do not print is weak evidence: "November 2022" vote
+        words.update(MONTHS)   # a month the texts do not print is weak evidence: "November 2022" vote
         # acronyms of names the corpus writes out ("CSTO" for the Collective Security Treaty Organization)
         if acronyms is None:
             acronyms = acronym_table(corpus_texts(index))
         words.update(a for a in acronyms if " " not in a)
         words.update(a for alias in DELEGATION_ALIASES for a in alias.split())
         self.vocab = words
-        self.stems = {_stem(w) for w in words}
+        self.stems = {stem(w) for w in words}
         # stems most statements share (kazakhstan, election): they say what the corpus
         # is about, not what a figure in one passage counts
         df: dict[str, int] = {}
         for d in index.documents:
-            for st in {_stem(w) for w in _WORD.findall(" ".join(d.paragraphs))}:
+            for st in {stem(w) for w in WORD.findall(" ".join(d.paragraphs))}:
                 df[st] = df.get(st, 0) + 1
         self.common_stems = {st for st, n in df.items() if n >= 0.8 * len(index.documents)}
 
     def unseen_terms(self, query: str) -> list[str]:
         """Salient question words (names, numbers, months) that no statement contains."""
         out = []
-        tokens = _WORD.findall(query)
+        tokens = WORD.findall(query)
         for n, w in enumerate(tokens):
             lw = w.lower()
             if lw in _FUNCTION or lw in self.vocab:
@@ -95,7 +64,7 @@ class Abstainer:
             salient = w.isdigit() or (w[0].isupper() and (n > 0 or w.isupper()))
             if not salient:
                 continue
-            st = _stem(w)
+            st = stem(w)
             if st in self.stems or (len(st) >= 5 and any(v.startswith(st) for v in self.vocab)):
                 continue
             out.append(w)
@@ -103,7 +72,7 @@ class Abstainer:
 
     def delegation_year_gap(self, query: str) -> str | None:
         """'European Union' + '2022' with no EU statement from or mentioning 2022."""
-        delegations, years = self.named_delegations(query), set(_YEAR.findall(query))
+        delegations, years = self.named_delegations(query), set(YEAR.findall(query))
         if not delegations or not years:
             return None
         for deleg in delegations:
@@ -127,10 +96,10 @@ class Abstainer:
         gap = self.delegation_year_gap(query)
         if gap:
             return True, gap
-        if _QUANTITY_Q.search(query):
-            about = {_stem(w) for w in _WORD.findall(query)   # what is being counted
-                     if w.lower() not in _FUNCTION and w.lower() not in _QUANTITY_WORDS
-                     and w.lower() not in _MONTHS and not _YEAR.fullmatch(w)} - self.common_stems
+        if QUANTITY_QUESTION.search(query):
+            about = {stem(w) for w in WORD.findall(query)   # what is being counted
+                     if w.lower() not in _FUNCTION and w.lower() not in QUANTITY_WORDS
+                     and w.lower() not in MONTHS and not YEAR.fullmatch(w)} - self.common_stems
             if not any(states_quantity(h.chunk.text, about) for h in hits[:3]):
                 return True, "the question asks for a figure and no passage states one"
         return False, ""

@@ -271,8 +271,15 @@ class Retriever:
         return merged + rest
 
     def meta_boost(self, query: str, ids) -> np.ndarray:
-        """Soft preference for statements by a delegation the question names, and from a year it names."""
+        """Soft preference for statements by a delegation the question names, from a year it
+        names, and for passages holding the kind of answer it asks for (a person, a date, a figure)."""
+        from .answer_types import asked_for, holds
+
         boost = np.zeros(len(ids), dtype=np.float32)
+        kinds = asked_for(query)
+        if kinds and self.settings.answer_type_boost:
+            boost += self.settings.answer_type_boost * np.array(
+                [holds(self.index.chunks[i].text, kinds) for i in ids], dtype=np.float32)
         w = self.settings.meta_boost
         if not w:
             return boost

@@ -82,6 +82,26 @@ def test_an_acronym_the_corpus_only_writes_out_finds_its_passages(retriever):
     assert {h.citation for h in result.hits[:2]} == {"PC.DEL/1799/22 ¶7", "PC.DEL/64/21 ¶3"}
 
 
+def test_answer_types_of_questions_and_passages():
+    from qa.answer_types import asked_for, holds
+
+    assert asked_for("Who chaired the lower chamber?") == {"person"}
+    assert asked_for("Which Kazakh official briefed the Council?") == {"person"}
+    assert asked_for("On what date were the elections held?") == {"date"}
+    assert asked_for("How many observers came?") == {"quantity"}
+    assert asked_for("Which delegation criticised ODIHR?") == set()
+    assert holds("The Chairman of the State Duma, Mr. Viacheslav Volodin, congratulated ...", {"person"})
+    assert not holds("The Chairman welcomed the report.", {"person"})
+    assert holds("elections that took place on 10 January 2021", {"date"})
+    assert not holds("The elections were efficiently organised.", {"date", "quantity"})
+
+
+def test_a_who_question_prefers_the_passage_naming_a_person(retriever):
+    # PC.DEL/1799/22 ¶2 names the Deputy Minister; ¶4 matches the question's other words better
+    result = retriever.search("Who is the Kazakh official Russia welcomed at the Council in 2022?", k=3)
+    assert result.hits[0].citation == "PC.DEL/1799/22 ¶1–2", [h.citation for h in result.hits]
+
+
 @pytest.mark.parametrize("question", [
     "What did Germany's delegation say about Kazakhstan's elections?",
     "What did the OSCE say about Kyrgyzstan's 2020 parliamentary elections?",
@@ -155,7 +175,7 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(tmp_path, seed_settings
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
-    from qa.abstention import states_quantity
+    from qa.answer_types import states_quantity
     assert states_quantity("The Final Report contains 21 recommendations.", {"recommendation"})
     assert states_quantity("six political parties participated in the elections", {"parti"})
     assert not states_quantity("six political parties participated in the elections", {"observer"})

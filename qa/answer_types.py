@@ -1,0 +1,75 @@
+"""What kind of answer a question asks for, and whether a passage holds one.
+
+"Who chaired ...?" wants a person, "On what date ...?" a date, "How many ...?" a
+quantity. Retrieval gives passages that contain that kind of thing a small
+boost (answer-type matching, a classic of passage retrieval for QA); abstention
+gives up on a figure question when no passage states a figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
+YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+MONTHS = "january february march april may june july august september october november december".split()
+
+PERSON_QUESTION = re.compile(
+    r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:official|minister|ambassador|person|"
+    r"politician|leader|speaker|envoy|diplomat|president|chair(?:man|person)?|head)\b", re.I)
+DATE_QUESTION = re.compile(r"^\s*when\b|\b(?:what|which)\s+(?:date|day|month|year)\b", re.I)
+QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|turnout|"
+                               r"how large|how big)\b", re.I)
+QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big"}
+
+_NAME_AFTER_TITLE = re.compile(
+    r"\b(?:Mr|Ms|Mrs|Dr|H\.E)\.?\s+[A-Z][\w'-]+"
+    r"|\b(?:President|Minister|Chairman|Chairperson|Chair|Ambassador|Speaker|Secretary|Director|Head)\b"
+    r"[^.]{0,60}?\b[A-Z][\w'-]+\s+[A-Z][\w'-]+")
+_DATE_IN_TEXT = re.compile(
+    rf"\b\d{{1,2}}\s+(?:{'|'.join(MONTHS)})\b|\b(?:{'|'.join(MONTHS)})\s+\d{{1,2}}\b|\b(?:19|20)\d\d\b", re.I)
+_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|" \
+                r"hundred|thousand|million|dozen|dozens|hundreds|thousands|half|majority|percent)"
+_NUMBER_WORD_RE = re.compile(rf"\b{_NUMBER_WORDS}\b", re.I)
+_DATE_NUMBER_RE = re.compile(rf"\b\d{{1,2}}\s+(?:{'|'.join(MONTHS)})\b|\b(?:{'|'.join(MONTHS)})\s+\d{{1,2}}\b", re.I)
+
+
+def stem(w: str) -> str:
+    return re.sub(r"(['’]s|s|es|ed|ing)$", "", w.lower())
+
+
+def asked_for(question: str) -> set[str]:
+    """The kinds of answer the question asks for: a subset of {"person", "date", "quantity"}."""
+    kinds = set()
+    if PERSON_QUESTION.search(question):
+        kinds.add("person")
+    if DATE_QUESTION.search(question):
+        kinds.add("date")
+    if QUANTITY_QUESTION.search(question):
+        kinds.add("quantity")
+    return kinds
+
+
+def holds(text: str, kinds: set[str]) -> bool:
+    """Does the passage contain an answer of one of these kinds?"""
+    return bool(("person" in kinds and _NAME_AFTER_TITLE.search(text))
+                or ("date" in kinds and _DATE_IN_TEXT.search(text))
+                or ("quantity" in kinds and states_quantity(text)))
+
+
+def states_quantity(text: str, about: set[str] | None = None) -> bool:
+    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
+    Years, days of a month and ordinals ("30th anniversary") do not count. With `about`
+    (word stems), the quantity must stand within a few words of one of them: "six
+    political parties" answers a question about parties, not one about observers."""
+    text = _DATE_NUMBER_RE.sub(" ", text)
+    spans = [m.span() for m in _NUMBER_WORD_RE.finditer(text)]
+    spans += [m.span(1) for m in re.finditer(r"(?<![\w.])(\d[\d,.]*)(?!\d|st\b|nd\b|rd\b|th\b)", text)
+              if not re.fullmatch(r"(?:19|20)\d\d", m.group(1).rstrip(",."))]
+    if about is None:
+        return bool(spans)
+    for start, end in spans:
+        window = text[max(0, start - 50): end + 50]
+        if about & {stem(w) for w in WORD.findall(window)}:
+            return True
+    return False
