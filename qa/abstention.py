@@ -17,17 +17,19 @@ from __future__ import annotations
 import re
 
 from .answer_types import MONTHS, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, states_quantity, stem
-from .conversation import (DELEGATION_ALIASES, FUNCTION_WORDS, acronym_table, corpus_texts, delegation_mentions,
-                           same_delegation)
+from .conversation import (DELEGATION_ALIASES, FUNCTION_WORDS, acronym_table, alias_table, corpus_texts,
+                           same_delegation, speaker_mentions)
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 
 
 class Abstainer:
-    def __init__(self, index, settings, named_delegations=delegation_mentions, acronyms: dict | None = None):
+    def __init__(self, index, settings, named_delegations=None, acronyms: dict | None = None):
         self.index = index
-        self.named_delegations = named_delegations
+        # the delegations a question clearly names as speaking (qa/conversation.speaker_mentions)
+        self.named_delegations = named_delegations or (lambda q: speaker_mentions(q)[0])
+        self._aliases: dict | None = None
         self.settings = settings
         words: set[str] = set()
         for c in index.chunks:
@@ -80,9 +82,24 @@ class Abstainer:
             if not docs:
                 continue   # the unseen-term rule covers unknown delegations
             for y in years:
-                if not any((d.date or "").startswith(y) or y in " ".join(d.paragraphs) for d in docs):
+                if not any((d.date or "").startswith(y) or y in " ".join(d.paragraphs) for d in docs) \
+                        and not self._reported(deleg, y):
                     return f"no statement by {deleg} is from or mentions {y}"
         return None
+
+    def _reported(self, delegation: str, year: str) -> bool:
+        """Does a statement of that year report the delegation speaking? The US statement of
+        2016 answers "Did Kazakhstan promise to act on the findings in 2016?" by quoting
+        "the Kazakh Ambassador's statement"."""
+        if self._aliases is None:
+            self._aliases = alias_table(self.index.documents)
+        for chunk, doc_n in zip(self.index.chunks, self.index.chunk_doc):
+            doc = self.index.documents[doc_n]
+            if (doc.date or "").startswith(year) or year in chunk.text:
+                clear, likely = speaker_mentions(chunk.text, self._aliases)
+                if any(same_delegation(d, delegation) for d in clear + likely):
+                    return True
+        return False
 
     def decide(self, query: str, hits: list, best: float | None) -> tuple[bool, str]:
         s = self.settings

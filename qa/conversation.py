@@ -73,6 +73,64 @@ def delegation_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES)
     return found
 
 
+# Verbs of speaking or judging: "did Russia <verb>" makes Russia the speaker.
+_SPEECH_VERBS = r"""say|said|says|tell|told|state|stated|states|think|thinks|thought|see|sees|saw|view|views|viewed|
+assess|assessed|assesses|claim|claimed|claims|call|called|calls|argue|argued|argues|praise|praised|praises|
+criticise|criticised|criticises|criticize|criticized|criticizes|urge|urged|urges|welcome|welcomed|welcomes|
+note|noted|notes|describe|described|describes|characterise|characterised|characterize|characterized|promise|
+promised|pledge|pledged|propose|proposed|proposes|refer|referred|acknowledge|acknowledged|consider|considered|
+considers|ask|asked|asks|accuse|accused|express|expressed|raise|raised|reply|replied|respond|responded|react|
+reacted|stress|stressed|emphasise|emphasised|emphasize|emphasized|highlight|highlighted|mention|mentioned|report|
+reported|announce|announced|insist|insisted|suggest|suggested|recommend|recommended|warn|warned|condemn|condemned|
+commend|commended|congratulate|congratulated|thank|thanked|complain|complained|question|questioned|dispute|
+disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
+disagreed|comment|commented|explain|explained|defend|defended|declare|declared|concede|conceded|admit|admitted|
+deny|denied|regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
+reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
+demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|presented""".replace("\n", "")
+_STANCE_NOUNS = r"""statement|statements|delegation|view|views|position|positions|stance|assessment|assessments|
+verdict|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
+account|perspective|opinion|opinions|words|message|ambassador|envoy|representative|representatives|side|mission|
+diplomats?|officials?""".replace("\n", "")
+
+
+def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> tuple[list[str], list[str]]:
+    """Delegations a question names as the ones speaking, as opposed to what is
+    spoken about: in "What did Russia say about Kazakhstan's elections?" Russia
+    speaks and Kazakhstan is the topic. Returns (clear, likely): clear for a
+    delegation that says or judges something ("did Russia say", "according to the
+    EU", "Russia's statement", "statements by the US"), likely for a role of
+    one ("the Kazakh ambassador", "the Russian side"), which may be quoted in
+    another delegation's statement."""
+    names = "|".join(sorted((re.escape(a) for a in aliases if len(a) > 1), key=len, reverse=True))
+    name = rf"(?:the\s+)?(?:{names})"
+    clear = [
+        # did Russia say / did the EU and Russia differ / has the Russian delegation argued
+        rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
+        rf"(?:\s+(?:delegation|representatives?|side|government))?\s+(?:(?:not|also|ever|again|really|\w+ly)\s+)?"
+        rf"(?:{_SPEECH_VERBS})\b",
+        rf"\baccording\s+to\s+(?P<n>{name})",
+        rf"(?P<n>{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
+        rf"\b(?:statements?|remarks|speech|reply)\s+(?:by|from|of)\s+(?P<n>{name})",
+        rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account)",
+        rf"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+)?(?P<n>{name})\s*\?\s*$",   # "And Russia?"
+        rf"(?P<n>{name})\s+(?:{_SPEECH_VERBS})\s+(?:that|about|on|how|what|whether|the|its|a)\b",
+    ]
+    likely = [rf"(?P<n>{name})\s+(?:delegation|ambassador|envoy|representatives?|side|diplomats?|mission)\b"]
+
+    def found(patterns):
+        out = []
+        for rx in patterns:
+            for m in re.finditer(rx, text, re.I):
+                for d in delegation_mentions(m.group("n"), aliases):
+                    if d not in out:
+                        out.append(d)
+        return out
+
+    strong = found(clear)
+    return strong, [d for d in found(likely) if d not in strong]
+
+
 def content_words(text: str) -> list[str]:
     return [w.strip(".'’") for w in _WORD.findall(text) if w.lower().strip(".'’") not in _STOP and len(w) > 1]
 
@@ -116,9 +174,11 @@ def initials(words: list[str]) -> str:
 
 
 def acronym_table(texts) -> dict[str, str]:
-    """Acronyms the texts could stand for, learned from their capitalised names:
-    'csto' -> 'Collective Security Treaty Organization'. Names written out in the
-    texts and acronyms printed in them map both ways, so a question may use either."""
+    """Acronyms the texts do not print, learned from the names they write out:
+    'csto' -> 'Collective Security Treaty Organization'; and for an acronym they do
+    print, its written-out name -> the acronym ('office for democratic institutions
+    and human rights' -> 'ODIHR'). An acronym the texts print is matched as it
+    stands: expanding it would only add noise (SciFact: DNA, HIV, ...)."""
     counts: dict[str, dict[str, int]] = {}
     printed: set[str] = set()
     for text in texts:
@@ -132,7 +192,7 @@ def acronym_table(texts) -> dict[str, str]:
                     slot[phrase] = slot.get(phrase, 0) + 1
     table = {acr: max(phrases, key=lambda p: (phrases[p], len(p))) for acr, phrases in counts.items()}
     for acr in printed:
-        phrase = table.get(acr.lower())
+        phrase = table.pop(acr.lower(), None)
         if phrase:
             table[phrase.lower()] = acr
     return table

@@ -193,6 +193,12 @@ def _double_spaced(blocks: list[_Block]) -> bool:
     return len(broken) >= 3 and len(broken) >= 0.3 * max(1, len(blocks))
 
 
+def _title_case(text: str) -> bool:
+    """Most longer words capitalised, as in a title, unlike a wrapped line of prose."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 def _merge_wrapped(blocks: list[_Block]) -> list[_Block]:
     """Rejoin paragraphs that a blank line split mid-sentence."""
     double = _double_spaced(blocks)
@@ -204,7 +210,10 @@ def _merge_wrapped(blocks: list[_Block]) -> list[_Block]:
                 and not all(_is_meta_line(x) for x in b.lines):
             pt, nt = prev.text, b.text
             continues = not _ends_sentence(pt) and not (pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS)
-            if continues and (nt[:1].islower() or nt[:1].isdigit() or double):
+            # a title line ("EU Statement on the Elections in Georgia") opening the file
+            # is not a wrapped line of the paragraph after it
+            title = len(out) == 1 and _title_case(pt) and nt[:1].isupper()
+            if continues and not title and (nt[:1].islower() or nt[:1].isdigit() or double):
                 prev.lines.extend(b.lines)
                 continue
         out.append(_Block(list(b.lines), b.emphasised))

@@ -125,7 +125,6 @@ class Retriever:
         self.embedder = embedder or get_embedder(index.manifest["settings"]["model"])
         self.reranker = reranker if reranker is not None else make_reranker(self.settings)
         self._abstainer = None
-        self._topical: set[str] | None = None
         self.aliases = alias_table(index.documents)
         self.acronyms = acronym_table(corpus_texts(index))
 
@@ -133,7 +132,7 @@ class Retriever:
     def abstainer(self):
         from .abstention import Abstainer
         if self._abstainer is None:
-            self._abstainer = Abstainer(self.index, self.settings, self.named_delegations, self.acronyms)
+            self._abstainer = Abstainer(self.index, self.settings, self.clear_speakers, self.acronyms)
         return self._abstainer
 
     # one method per retriever, each returning {chunk_id: score}
@@ -235,20 +234,17 @@ class Retriever:
         return {int(i): float(s) for i, s in zip(ids, fused)}
 
     def named_delegations(self, query: str) -> list[str]:
-        """Delegations the question names as speakers. A name that most statements
-        mention (Kazakhstan, in a corpus about Kazakhstan) is the topic, not a speaker."""
-        from .conversation import delegation_mentions
+        """Delegations the question names as speakers: Russia in "What did Russia say about
+        Kazakhstan's elections?", not Kazakhstan, which is the topic (qa/conversation.py)."""
+        from .conversation import speaker_mentions
 
-        if self._topical is None:
-            docs = self.index.documents
-            texts = [" ".join(d.paragraphs).lower() for d in docs]
-            self._topical = set()
-            for canon in set(self.aliases.values()):
-                names = [a for a, c in self.aliases.items() if c == canon and len(a) > 3]
-                n = sum(any(re.search(rf"\b{re.escape(a)}", t) for a in names) for t in texts)
-                if n > len(docs) / 2:
-                    self._topical.add(canon)
-        return [d for d in delegation_mentions(query, self.aliases) if d not in self._topical]
+        clear, likely = speaker_mentions(query, self.aliases)
+        return clear + likely
+
+    def clear_speakers(self, query: str) -> list[str]:
+        from .conversation import speaker_mentions
+
+        return speaker_mentions(query, self.aliases)[0]
 
     def _interleave(self, order: list[int], delegations: list[str]) -> list[int]:
         """For a question naming two or more delegations ("How did Russia and the EU

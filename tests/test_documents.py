@@ -173,3 +173,17 @@ def test_a_statement_set_entirely_in_bold_keeps_its_paragraphs(tmp_path):
     doc = load_corpus(tmp_path)[0]
     assert doc.paragraphs == ["We support the sovereignty of Georgia.", "Thank you, Mr. Chair."]
     assert doc.title == "Statement on Georgia"
+
+
+def test_title_line_of_a_double_spaced_pdf_text_is_not_joined_to_the_body():
+    lines = ["EU Statement on the Parliamentary Elections in Georgia",
+             "The European Union takes note of the preliminary conclusions of the",
+             "observers on the elections held on 31 October 2020. The elections were",
+             "competitive and fundamental freedoms were respected overall.",
+             "We call on all sides to engage in dialogue and to respect the",
+             "results of the elections."]
+    doc = parse_statement("\n\n".join(lines) + "\n\nSYN.DEL/1/20\n\n5 November 2020\n", "eu.txt")
+    assert doc.title == "EU Statement on the Parliamentary Elections in Georgia"
+    assert doc.delegation == "European Union"
+    assert len(doc.paragraphs) == 2
+    assert doc.paragraphs[0].startswith("The European Union takes note") and doc.paragraphs[1].startswith("We call")

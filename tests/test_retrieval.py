@@ -174,6 +174,50 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(tmp_path, seed_settings
     assert result.abstained and "Norway" in result.reason
 
 
+@pytest.mark.parametrize("question,clear,likely", [
+    ("What did Russia say about Kazakhstan's elections?", ["Russian Federation"], []),
+    ("How did the EU and Russia differ on the 2021 vote?", ["Russian Federation", "European Union"], []),
+    ("According to Moscow, was the vote fair?", ["Russian Federation"], []),
+    ("Which liberties did the US specifically urge Kazakhstan to respect?", ["United States"], []),
+    ("What was the EU's view of the Kazakh vote?", ["European Union"], []),
+    ("What did the Kazakh ambassador pledge in 2016?", [], ["Kazakhstan"]),
+    ("On what date did Kazakhstan hold its parliamentary elections in 2021?", [], []),
+    ("Did Kazakh voters have real alternatives?", [], []),
+])
+def test_speakers_are_told_from_topics(question, clear, likely):
+    from qa.conversation import speaker_mentions
+
+    assert speaker_mentions(question) == (clear, likely)
+
+
+def test_a_corpus_on_many_topics_keeps_the_topic_country_out_of_the_speakers(tmp_path, seed_settings):
+    """Mixed with statements on other countries, 'Kazakhstan' is no longer in most statements;
+    it must still read as the topic of "Kazakhstan's elections", not as a speaker who made
+    no statement in 2021 (that once abstained on a third of the dev set)."""
+    import shutil
+
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+    from qa.settings import ROOT
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_settings.corpus_dir, corpus)
+    for path in (ROOT / "eval" / "distractors").glob("*.txt"):
+        shutil.copy(path, corpus)
+    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+    r = Retriever(update_index(settings)[0], settings)
+    assert len(r.index.documents) > 15
+    result = r.search("Who chaired Kazakhstan's lower chamber at the time of the January 2021 polls?", k=3)
+    assert not result.abstained, result.reason
+    assert "PC.DEL/64/21 ¶5–6" in [h.citation for h in result.hits]
+    # the Kazakh ambassador speaks in the US statement of 2016, not in a Kazakh one
+    result = r.search("What did the Kazakh ambassador pledge about the monitors' recommendations in 2016?", k=3)
+    assert not result.abstained, result.reason
+    assert result.hits[0].citation == f"{US} ¶4"
+    assert r.search("What did the European Union say about Kazakhstan's 2022 snap presidential election?",
+                    k=3).abstained
+
+
 def test_figure_questions_need_the_figure_near_what_is_counted():
     from qa.answer_types import states_quantity
     assert states_quantity("The Final Report contains 21 recommendations.", {"recommendation"})
