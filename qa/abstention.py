@@ -1,14 +1,15 @@
 """Deciding that the corpus has nothing relevant, without a language model.
 
-Three signals, each explainable to the user, with thresholds calibrated on the
+Four signals, each explainable to the user, with thresholds calibrated on the
 dev set (docs/benchmarks.md):
 
 1. the best passage's cosine similarity is very low;
 2. the question names something no statement contains (a country, party,
    number or month, after allowing for aliases, inflections and acronyms of
    names the corpus does contain) and the best similarity is not high;
-3. the question names a delegation and a year, and no statement by that
-   delegation is from that year or mentions it;
+3. the question names a delegation as the speaker and a year, and no statement
+   by that delegation is from that year or mentions it, and none of that year
+   reports it speaking;
 4. the question asks for a quantity and none of the top passages states one.
 """
 
