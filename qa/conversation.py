@@ -131,6 +131,31 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     return strong, [d for d in found(likely) if d not in strong]
 
 
+_MONTH_NAMES = frozenset("january february march april may june july august september october november december"
+                         .split())
+
+
+def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> list[frozenset[str]]:
+    """The names a question uses for places, people and bodies (capitalised words not
+    opening a sentence), each as the set of spellings that count as mentioning it:
+    "Kazakh" -> {kazakhstan, kazakh, astana}. Parenthesised expansions the query
+    handling appended are left out: they repeat names already counted."""
+    text = re.sub(r"(\s*\([^()]*\))+\s*$", "", text)
+    out: list[frozenset[str]] = []
+    for m in re.finditer(r"[A-Za-z][\w'’-]*", text):
+        word, before = m.group(0), text[: m.start()].rstrip()
+        if not word[0].isupper() or not before or before[-1] in ".?!(":
+            continue
+        low = re.sub(r"['’]s$", "", word.lower())
+        if low in FUNCTION_WORDS or low in _MONTH_NAMES or len(low) < 3:
+            continue
+        canon = aliases.get(low)
+        names = frozenset(a for a, c in aliases.items() if c == canon and len(a) > 2) if canon else frozenset([low])
+        if names not in out:
+            out.append(names)
+    return out
+
+
 def content_words(text: str) -> list[str]:
     return [w.strip(".'’") for w in _WORD.findall(text) if w.lower().strip(".'’") not in _STOP and len(w) > 1]
 

@@ -127,6 +127,7 @@ class Retriever:
         self._abstainer = None
         self.aliases = alias_table(index.documents)
         self.acronyms = acronym_table(corpus_texts(index))
+        self._doc_text: list[str] | None = None
 
     @property
     def abstainer(self):
@@ -267,30 +268,48 @@ class Retriever:
         return merged + rest
 
     def meta_boost(self, query: str, ids) -> np.ndarray:
-        """Soft preference for statements by a delegation the question names, from a year it
-        names, and for passages holding the kind of answer it asks for (a person, a date, a figure)."""
+        """Soft preferences added to the fused score: statements by a delegation the question
+        names as speaker, from a year it names, that mention the places, people and bodies
+        it names; passages holding the kind of answer it asks for (a person, a date, a figure)."""
         from .answer_types import asked_for, holds
-
-        boost = np.zeros(len(ids), dtype=np.float32)
-        kinds = asked_for(query)
-        if kinds and self.settings.answer_type_boost:
-            boost += self.settings.answer_type_boost * np.array(
-                [holds(self.index.chunks[i].text, kinds) for i in ids], dtype=np.float32)
-        w = self.settings.meta_boost
-        if not w:
-            return boost
         from .conversation import same_delegation
 
+        s = self.settings
+        boost = np.zeros(len(ids), dtype=np.float32)
+        kinds = asked_for(query)
+        if kinds and s.answer_type_boost:
+            boost += s.answer_type_boost * np.array(
+                [holds(self.index.chunks[i].text, kinds) for i in ids], dtype=np.float32)
+        if s.topic_boost:
+            docs = [int(self.index.chunk_doc[i]) for i in ids]
+            share = self._topic_share(query, set(docs))
+            boost += s.topic_boost * np.array([share.get(d, 0.0) for d in docs], dtype=np.float32)
+        if not s.meta_boost:
+            return boost
         delegs = self.named_delegations(query)
         years = set(re.findall(r"\b(19[5-9]\d|20\d\d)\b", query))
         for n, i in enumerate(ids):
             doc = self.index.documents[self.index.chunk_doc[i]]
             if any(same_delegation(d, doc.delegation) for d in delegs):
-                boost[n] += w
+                boost[n] += s.meta_boost
             if years and any((doc.date or "").startswith(y) or y in self.index.chunks[i].text for y in years):
-                boost[n] += w / 2
+                boost[n] += s.meta_boost / 2
         return boost
 
+    def _topic_share(self, query: str, docs: set[int]) -> dict[int, float]:
+        """For each statement, the share of the names in the question (Kazakhstan, ODIHR, the
+        CIS) that it mentions anywhere. A statement on Kyrgyzstan's election is not an answer
+        to a question about Kazakhstan's, however alike their paragraphs read."""
+        from .conversation import named_entities
+
+        entities = named_entities(query, self.aliases)
+        if not entities:
+            return {}
+        if self._doc_text is None:
+            self._doc_text = [" ".join([d.title or "", d.delegation or ""] + d.paragraphs).lower()
+                              for d in self.index.documents]
+        patterns = [re.compile("|".join(rf"\b{re.escape(n)}" for n in sorted(names))) for names in entities]
+        return {d: sum(bool(p.search(self._doc_text[d])) for p in patterns) / len(patterns) for d in docs}
 
 def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
     seen: set[str] = set()

@@ -40,6 +40,7 @@ class Settings:
     hybrid_alpha: float = 0.5         # weight of dense in the convex combination
     meta_boost: float = 0.2           # hybrid: bonus for the delegation/year a question names
     answer_type_boost: float = 0.1    # hybrid: bonus for holding the person/date/figure a question asks for
+    topic_boost: float = 0.2          # hybrid: bonus x share of the question's names the statement mentions
     rrf_k: int = 60
     candidates: int = 100             # per-retriever candidates before fusion
     abstain: bool = True

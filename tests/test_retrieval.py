@@ -216,6 +216,17 @@ def test_a_corpus_on_many_topics_keeps_the_topic_country_out_of_the_speakers(tmp
     assert result.hits[0].citation == f"{US} ¶4"
     assert r.search("What did the European Union say about Kazakhstan's 2022 snap presidential election?",
                     k=3).abstained
+    # Russia's statement on Kyrgyzstan's 2021 election reads alike but never names Kazakhstan
+    result = r.search("How did the Russian delegation judge the organisation of Kazakhstan's 2021 parliamentary vote?",
+                      k=3)
+    assert {h.doc.id for h in result.hits} == {"PC.DEL/64/21"}, [h.citation for h in result.hits]
+
+
+def test_named_entities_of_a_question():
+    from qa.conversation import named_entities
+
+    names = named_entities("How did the CIS observers rate Kazakh elections in January? (Kazakhstan)")
+    assert names == [frozenset({"cis"}), frozenset({"kazakhstan", "kazakh", "astana"})]
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
