@@ -1,6 +1,6 @@
 """Deciding that the corpus has nothing relevant, without a language model.
 
-Four signals, each explainable to the user, with thresholds calibrated on the
+Five signals, each explainable to the user, with thresholds calibrated on the
 dev set (docs/benchmarks.md):
 
 1. the best passage's cosine similarity is very low;
@@ -10,7 +10,9 @@ dev set (docs/benchmarks.md):
 3. the question names a delegation as the speaker and a year, and no statement
    by that delegation is from that year or mentions it, and none of that year
    reports it speaking;
-4. the question asks for a quantity and none of the top passages states one.
+4. the question names a place, person or body and a year, and no statement
+   that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
+5. the question asks for a quantity and none of the top passages states one.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 
 from .answer_types import MONTHS, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, states_quantity, stem
 from .conversation import (DELEGATION_ALIASES, FUNCTION_WORDS, acronym_table, alias_table, corpus_texts,
-                           same_delegation, speaker_mentions)
+                           named_entities, same_delegation, speaker_mentions)
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
@@ -88,6 +90,27 @@ class Abstainer:
                     return f"no statement by {deleg} is from or mentions {y}"
         return None
 
+    def name_year_gap(self, query: str) -> str | None:
+        """'Kyrgyzstan' + '2020' (or 'Tokayev' + '2019') with no statement that mentions the
+        name and is from that year or mentions it: the corpus speaks of the name, not then."""
+        from .retrieval import mention_pattern
+
+        years = set(YEAR.findall(query))
+        if not years:
+            return None
+        if self._aliases is None:
+            self._aliases = alias_table(self.index.documents)
+        texts, docs = self.index.doc_texts, self.index.documents
+        for names in named_entities(query, self._aliases):
+            # loosely: "Ministry" should find "Minister", a paraphrase is no evidence of a gap
+            pattern = mention_pattern({n[: max(5, len(n) - 2)] for n in names})
+            about = [n for n, t in enumerate(texts) if pattern.search(t)]
+            for y in sorted(years):
+                if about and not any((docs[n].date or "").startswith(y) or y in texts[n] for n in about):
+                    said = re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\w*", query, re.I)
+                    return f"no statement mentions {said.group(0) if said else max(names)} together with {y}"
+        return None
+
     def _reported(self, delegation: str, year: str) -> bool:
         """Does a statement of that year report the delegation speaking? The US statement of
         2016 answers "Did Kazakhstan promise to act on the findings in 2016?" by quoting
@@ -111,7 +134,7 @@ class Abstainer:
         unseen = self.unseen_terms(query)
         if unseen and best < s.abstain_unseen_threshold:
             return True, f"no statement mentions {', '.join(unseen)}"
-        gap = self.delegation_year_gap(query)
+        gap = self.delegation_year_gap(query) or (best < s.abstain_unseen_threshold and self.name_year_gap(query))
         if gap:
             return True, gap
         if QUANTITY_QUESTION.search(query):

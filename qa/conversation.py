@@ -147,7 +147,7 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> l
         if not word[0].isupper() or not before or before[-1] in ".?!(":
             continue
         low = re.sub(r"['’]s$", "", word.lower())
-        if low in FUNCTION_WORDS or low in _MONTH_NAMES or len(low) < 3:
+        if low in FUNCTION_WORDS or low in _MONTH_NAMES or low == "osce" or len(low) < 3:   # all are OSCE statements
             continue
         canon = aliases.get(low)
         names = frozenset(a for a, c in aliases.items() if c == canon and len(a) > 2) if canon else frozenset([low])

@@ -90,6 +90,7 @@ class Index:
     path: Path | None = None
     _faiss: object = field(default=None, repr=False)
     _bm25: object = field(default=None, repr=False)
+    _doc_texts: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.by_id = {d.id: d for d in self.documents}
@@ -109,6 +110,15 @@ class Index:
             from .retrieval import build_bm25
             self._bm25 = build_bm25(self.chunks)
         return self._bm25
+
+    @property
+    def doc_texts(self) -> list[str]:
+        """Each statement's metadata and paragraphs, lowercased: what "the statement
+        mentions X" is checked against."""
+        if self._doc_texts is None:
+            self._doc_texts = [" ".join([d.title or "", d.delegation or "", d.meeting or "", d.speaker or ""]
+                                        + d.paragraphs).lower() for d in self.documents]
+        return self._doc_texts
 
     def document(self, doc_id: str) -> Document:
         doc = self.by_id.get(doc_id)

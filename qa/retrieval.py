@@ -127,7 +127,6 @@ class Retriever:
         self._abstainer = None
         self.aliases = alias_table(index.documents)
         self.acronyms = acronym_table(corpus_texts(index))
-        self._doc_text: list[str] | None = None
 
     @property
     def abstainer(self):
@@ -305,11 +304,14 @@ class Retriever:
         entities = named_entities(query, self.aliases)
         if not entities:
             return {}
-        if self._doc_text is None:
-            self._doc_text = [" ".join([d.title or "", d.delegation or ""] + d.paragraphs).lower()
-                              for d in self.index.documents]
-        patterns = [re.compile("|".join(rf"\b{re.escape(n)}" for n in sorted(names))) for names in entities]
-        return {d: sum(bool(p.search(self._doc_text[d])) for p in patterns) / len(patterns) for d in docs}
+        texts = self.index.doc_texts
+        patterns = [mention_pattern(names) for names in entities]
+        return {d: sum(bool(p.search(texts[d])) for p in patterns) / len(patterns) for d in docs}
+
+def mention_pattern(names) -> re.Pattern:
+    """Any of a name's spellings at the start of a word ("kazakh" also finds "kazakhs")."""
+    return re.compile("|".join(rf"\b{re.escape(n)}" for n in sorted(names)))
+
 
 def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
     seen: set[str] = set()

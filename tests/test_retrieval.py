@@ -216,6 +216,10 @@ def test_a_corpus_on_many_topics_keeps_the_topic_country_out_of_the_speakers(tmp
     assert result.hits[0].citation == f"{US} ¶4"
     assert r.search("What did the European Union say about Kazakhstan's 2022 snap presidential election?",
                     k=3).abstained
+    # Kyrgyzstan is in this corpus now, but not its 2020 elections
+    result = r.search("What did the OSCE say about Kyrgyzstan's 2020 parliamentary elections?", k=3)
+    assert result.abstained and "Kyrgyzstan together with 2020" in result.reason
+    assert not r.search("What did the US say about Kyrgyzstan's 2021 referendum?", k=3).abstained
     # Russia's statement on Kyrgyzstan's 2021 election reads alike but never names Kazakhstan
     result = r.search("How did the Russian delegation judge the organisation of Kazakhstan's 2021 parliamentary vote?",
                       k=3)
