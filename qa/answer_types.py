@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
-YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# a year, not part of a fraction or a number ("1/2000", "2,000", "2021.5")
+YEAR = re.compile(r"(?<![/\d])(?<!\d[.,])\b(19[5-9]\d|20\d\d)\b(?!/|[.,]\d)")
 MONTHS = "january february march april may june july august september october november december".split()
 
 PERSON_QUESTION = re.compile(

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
-META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered")
+META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered", "aliases")
 
 
 class CorpusError(Exception):
@@ -47,6 +47,7 @@ class Document:
     title: str | None = None
     language: str | None = None      # original language, where printed
     notes: list[str] = field(default_factory=list)  # e.g. alignment footnote
+    aliases: list[str] = field(default_factory=list)  # other ids it is known by: its file name, a sidecar's "aliases"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -290,12 +291,13 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         if meta.get(k) is not None:
             found[k] = meta[k]
     doc_id = found.get("id") or _id_from_filename(source)
+    aliases = [a for a in dict.fromkeys([*(meta.get("aliases") or []), _id_from_filename(source)]) if a != doc_id]
     return Document(
         id=doc_id, source=source, paragraphs=paragraphs, date=found.get("date"),
         delivered=found.get("delivered") if found.get("delivered") != found.get("date") else None,
         delegation=found.get("delegation"), speaker=found.get("speaker"),
         meeting=found.get("meeting"), title=found.get("title"), language=found.get("language"),
-        notes=notes,
+        notes=notes, aliases=aliases,
     )
 
 
@@ -416,6 +418,9 @@ def read_sidecar(path: Path) -> dict:
     unknown = set(data) - set(META_KEYS)
     if unknown:
         raise CorpusError(f"{side}: unknown metadata keys {sorted(unknown)}; allowed: {', '.join(META_KEYS)}")
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise CorpusError(f'{side}: "aliases" must be a list of document ids')
     return data
 
 

@@ -142,7 +142,8 @@ def read_questions(path: Path, warn: Warn = _stderr) -> list[Question]:
     return questions
 
 
-def passage_qrels(questions: list[Question], chunks, warn: Warn = _stderr) -> dict[str, dict[str, int]]:
+def passage_qrels(questions: list[Question], chunks, warn: Warn = _stderr,
+                  resolve=lambda doc_id: doc_id) -> dict[str, dict[str, int]]:
     """{question id: {chunk id: 1}} for every chunk of the index that is relevant.
 
     Evidence matching depends on passage text, so we scan all chunks once per
@@ -155,7 +156,7 @@ def passage_qrels(questions: list[Question], chunks, warn: Warn = _stderr) -> di
         if not q.answerable:
             continue
         evidence = [normalize(e) for e in q.evidence]
-        wanted = {(d.casefold(), p) for d, p in q.relevant}
+        wanted = {(resolve(d).casefold(), p) for d, p in q.relevant}   # a file name or alias -> the id
         hits = {}
         for c, text in zip(chunks, texts):
             doc = c.doc_id.casefold()
@@ -168,13 +169,20 @@ def passage_qrels(questions: list[Question], chunks, warn: Warn = _stderr) -> di
                 warn(f"{q.id}: evidence occurs in no passage of the index: {raw!r}")
         known = {(c.doc_id.casefold(), p) for c in chunks for p in c.paragraphs}
         for d, p in q.relevant:
-            if (d.casefold(), p) not in known:
+            if (resolve(d).casefold(), p) not in known:
                 warn(f"{q.id}: relevant {d} ¶{p} is not in the index")
         if hits:
             qrels[q.id] = hits
         else:
             warn(f"{q.id}: no passage of the index is relevant; left out of the metrics")
     return qrels
+
+
+def _doc_id(index, name: str) -> str:
+    try:
+        return index.document(name).id
+    except KeyError:
+        return name
 
 
 # --- BEIR folders -------------------------------------------------------------
@@ -304,7 +312,8 @@ def load_dataset(path: Path, settings: Settings, log: Warn = _stderr, progress: 
     if not questions:
         raise ValueError(f"{path}: no valid questions")
     index = load_current(settings, log=log)
-    return Dataset(path.name, "questions", questions, passage_qrels(questions, index.chunks, log), index, "passage")
+    qrels = passage_qrels(questions, index.chunks, log, resolve=lambda d: _doc_id(index, d))
+    return Dataset(path.name, "questions", questions, qrels, index, "passage")
 
 
 # --- running one retriever -------------------------------------------------------

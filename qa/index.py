@@ -94,6 +94,9 @@ class Index:
 
     def __post_init__(self):
         self.by_id = {d.id: d for d in self.documents}
+        # any id, alias or file name, case-insensitively -> the document
+        self.by_name = {a.casefold(): d for d in self.documents for a in d.aliases}
+        self.by_name.update({d.id.casefold(): d for d in self.documents})
         order = {d.id: i for i, d in enumerate(self.documents)}
         self.chunk_doc = np.array([order[c.doc_id] for c in self.chunks], dtype=np.int64)
 
@@ -121,10 +124,7 @@ class Index:
         return self._doc_texts
 
     def document(self, doc_id: str) -> Document:
-        doc = self.by_id.get(doc_id)
-        if doc is None:
-            lowered = {k.lower(): v for k, v in self.by_id.items()}
-            doc = lowered.get(doc_id.lower())
+        doc = self.by_id.get(doc_id) or self.by_name.get(doc_id.casefold())
         if doc is None:
             raise KeyError(doc_id)
         return doc

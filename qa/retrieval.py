@@ -64,7 +64,7 @@ class Filters:
         return bool(self.delegations or self.since or self.until or self.docs)
 
     def allows(self, doc: Document) -> bool:
-        if self.docs and doc.id.lower() not in {d.lower() for d in self.docs}:
+        if self.docs and not {n.casefold() for n in [doc.id, *doc.aliases]} & {d.casefold() for d in self.docs}:
             return False
         if self.delegations:
             from .conversation import canonical_delegation, same_delegation
@@ -270,7 +270,7 @@ class Retriever:
         """Soft preferences added to the fused score: statements by a delegation the question
         names as speaker, from a year it names, that mention the places, people and bodies
         it names; passages holding the kind of answer it asks for (a person, a date, a figure)."""
-        from .answer_types import asked_for, holds
+        from .answer_types import YEAR, asked_for, holds
         from .conversation import same_delegation
 
         s = self.settings
@@ -286,7 +286,7 @@ class Retriever:
         if not s.meta_boost:
             return boost
         delegs = self.named_delegations(query)
-        years = set(re.findall(r"\b(19[5-9]\d|20\d\d)\b", query))
+        years = set(YEAR.findall(query))
         for n, i in enumerate(ids):
             doc = self.index.documents[self.index.chunk_doc[i]]
             if any(same_delegation(d, doc.delegation) for d in delegs):

@@ -48,6 +48,8 @@ def test_show_paragraph_and_statement(run):
     assert body.endswith("left voters without a genuine choice.")
     code, out, _ = run("show", "pc.del/64/21")
     assert code == 0 and "¶6" in out and "Russian Federation" in out
+    code, out, _ = run("show", "003_9e00ce0fab966cb6", "5")   # the seed file's name is an alias
+    assert code == 0 and out.startswith("kz-hdim-2011-elections ¶5")
 
 
 def test_docs_json(run):

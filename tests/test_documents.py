@@ -114,6 +114,16 @@ def test_bad_files_name_the_file_and_problem(tmp_path, content, message):
         load_corpus(tmp_path)
 
 
+def test_a_document_answers_to_its_aliases_and_file_name(tmp_path):
+    write(tmp_path / "ru-note.txt", "PC.DEL/5/21\n\nWe support the Chair.\n")
+    write(tmp_path / "ru-note.txt.meta.json", '{"aliases": ["000_92c4e4b9d8ac1bef"]}')
+    doc = load_corpus(tmp_path)[0]
+    assert doc.id == "PC.DEL/5/21" and doc.aliases == ["000_92c4e4b9d8ac1bef", "ru-note"]
+    write(tmp_path / "ru-note.txt.meta.json", '{"aliases": "000_92c4e4b9d8ac1bef"}')
+    with pytest.raises(CorpusError, match=r'ru-note\.txt\.meta\.json: "aliases" must be a list'):
+        load_corpus(tmp_path)
+
+
 def test_bad_sidecar_and_duplicate_ids(tmp_path):
     write(tmp_path / "a.txt", "PC.DEL/9/21\n\nWe agree with the Chair.\n")
     write(tmp_path / "a.txt.meta.json", '{"delegaton": "typo"}')

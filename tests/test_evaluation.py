@@ -99,6 +99,17 @@ def test_passage_qrels_scans_every_chunk():
     assert any(w.startswith("n: evidence occurs in no passage") for w in warnings)
 
 
+def test_relevant_passages_may_name_a_document_by_an_alias(seed_index):
+    """A question set written against the seed files' names still finds its paragraphs."""
+    from qa.evaluation import _doc_id
+
+    q = Question("a", "?", relevant=[("003_9e00ce0fab966cb6", 5), ("us-pc-2016-04-07-kazakhstan-elections", 4)])
+    warnings = []
+    qrels = passage_qrels([q], seed_index.chunks, warnings.append, resolve=lambda d: _doc_id(seed_index, d))
+    assert qrels["a"] == {"kz-hdim-2011-elections#5": 1, "us-pc-2016-04-07-kazakhstan-elections#4": 1}
+    assert not warnings
+
+
 def test_malformed_lines_are_reported_and_skipped():
     warnings = []
     qs = read_questions(FIXTURES / "questions-malformed.jsonl", warnings.append)

@@ -83,8 +83,9 @@ def test_an_acronym_the_corpus_only_writes_out_finds_its_passages(retriever):
 
 
 def test_answer_types_of_questions_and_passages():
-    from qa.answer_types import asked_for, holds
+    from qa.answer_types import YEAR, asked_for, holds
 
+    assert YEAR.findall("1/2000 in the UK, 2,000 observers, elections in 2021.") == ["2021"]
     assert asked_for("Who chaired the lower chamber?") == {"person"}
     assert asked_for("Which Kazakh official briefed the Council?") == {"person"}
     assert asked_for("On what date were the elections held?") == {"date"}
