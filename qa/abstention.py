@@ -138,9 +138,10 @@ class Abstainer:
         if gap:
             return True, gap
         if QUANTITY_QUESTION.search(query):
-            about = {stem(w) for w in WORD.findall(query)   # what is being counted
-                     if w.lower() not in _FUNCTION and w.lower() not in QUANTITY_WORDS
-                     and w.lower() not in MONTHS and not YEAR.fullmatch(w)} - self.common_stems
+            words = {re.sub(r"['’]s$", "", w.lower()) for w in WORD.findall(query)}   # "OSCE's" -> "osce"
+            about = {stem(w) for w in words   # what is being counted
+                     if w not in _FUNCTION and w not in QUANTITY_WORDS
+                     and w not in MONTHS and not YEAR.fullmatch(w)} - self.common_stems
             if not any(states_quantity(h.chunk.text, about) for h in hits[:3]):
                 return True, "the question asks for a figure and no passage states one"
         return False, ""

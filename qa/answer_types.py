@@ -19,9 +19,16 @@ PERSON_QUESTION = re.compile(
     r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:official|minister|ambassador|person|"
     r"politician|leader|speaker|envoy|diplomat|president|chair(?:man|person)?|head)\b", re.I)
 DATE_QUESTION = re.compile(r"^\s*when\b|\b(?:what|which)\s+(?:date|day|month|year)\b", re.I)
+QUANTITY_NOUNS = r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|margin"
 QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|turnout|"
-                               r"how large|how big)\b", re.I)
-QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big"}
+                               r"how large|how big)\b"
+                               # "What is the OSCE's approved unified budget for 2022?"
+                               # but not "What is the EU position on the budget?"
+                               rf"|\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?"
+                               rf"(?:(?!(?:on|about|regarding|towards?|to|with)\b)[\w'’]+\s+){{0,4}}(?:{QUANTITY_NOUNS})\b",
+                               re.I)
+QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big",
+                  *QUANTITY_NOUNS.split("|")}
 
 _NAME_AFTER_TITLE = re.compile(
     r"\b(?:Mr|Ms|Mrs|Dr|H\.E)\.?\s+[A-Z][\w'-]+"

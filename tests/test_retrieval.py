@@ -246,3 +246,7 @@ def test_figure_question_without_the_figure_abstains(retriever):
     result = retriever.search("What was voter turnout in Kazakhstan's January 2021 Mazhilis elections?", k=5)
     assert result.abstained and "figure" in result.reason
     assert not retriever.search("How many recommendations did the 2011 final report contain?", k=5).abstained
+    # "What was the <cost/number/total> ..." asks for a figure as much as "how many" does
+    result = retriever.search("What was the cost of the ODIHR observation mission in 2021?", k=5)
+    assert result.abstained and "figure" in result.reason
+    assert not retriever.search("What was the number of recommendations in the 2011 final report?", k=5).abstained
