@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
-from .conversation import same_delegation
+from .delegations import same_delegation
 from .retrieval import Filters, Hit, Result, Retriever, citation
 
 

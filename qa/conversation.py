@@ -14,16 +14,7 @@ from __future__ import annotations
 
 import re
 
-# Common names and abbreviations -> the delegation name the corpus uses.
-DELEGATION_ALIASES = {
-    "russia": "Russian Federation", "russian": "Russian Federation", "russian federation": "Russian Federation",
-    "moscow": "Russian Federation",
-    "eu": "European Union", "european union": "European Union", "brussels": "European Union",
-    "us": "United States", "u.s.": "United States", "usa": "United States", "united states": "United States",
-    "america": "United States", "american": "United States", "washington": "United States",
-    "kazakhstan": "Kazakhstan", "kazakh": "Kazakhstan", "astana": "Kazakhstan",
-    "uk": "United Kingdom", "britain": "United Kingdom", "united kingdom": "United Kingdom",
-}
+from .delegations import DELEGATION_ALIASES, delegation_mentions
 
 _WORD = re.compile(r"[\w'’.-]+")
 _FOLLOWUP_START = re.compile(
@@ -40,37 +31,6 @@ give list name show tell according""".split())
 # ... plus the verbs of asking about a statement: they carry no topic into a follow-up
 _STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
 react respond responded""".split())
-
-
-def canonical_delegation(name: str) -> str:
-    return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
-
-
-def same_delegation(a: str | None, b: str | None) -> bool:
-    """'United States' and 'United States of America' are one delegation."""
-    a, b = (a or "").lower(), (b or "").lower()
-    return bool(a and b and (a in b or b in a))
-
-
-def alias_table(documents=()) -> dict[str, str]:
-    """The known aliases plus every delegation name the corpus itself uses."""
-    table = dict(DELEGATION_ALIASES)
-    for doc in documents:
-        if doc.delegation:
-            table.setdefault(doc.delegation.lower(), doc.delegation)
-    return table
-
-
-def delegation_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> list[str]:
-    low = f" {text.lower()} "
-    found = []
-    for alias, canon in aliases.items():
-        if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low) and canon not in found:
-            # "us" as a pronoun is far commoner than the country: only count "US"/"U.S." in capitals
-            if alias == "us" and not re.search(r"(?<![\w.])(US|U\.S\.)(?!\w)", text):
-                continue
-            found.append(canon)
-    return found
 
 
 # Verbs of speaking or judging: "did Russia <verb>" makes Russia the speaker.

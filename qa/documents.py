@@ -276,7 +276,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
     if "delegation" not in found and found.get("title"):
         m = re.match(r"^(?:the\s+)?(.+?)\s+statement\b", found["title"], re.I)
         if m:
-            from .conversation import canonical_delegation
+            from .delegations import canonical_delegation
             found["delegation"] = canonical_delegation(m.group(1))
 
     paragraphs = [strip_emphasis(b.text).strip() for b in body]
@@ -318,7 +318,7 @@ def _delegation_from_body(paragraphs: list[str], notes: list[str]) -> str | None
     for p in paragraphs[:3]:
         m = _OPENING_SPEAKER_RE.match(p)
         if m:
-            from .conversation import canonical_delegation
+            from .delegations import canonical_delegation
             return canonical_delegation(m.group(1))
     return None
 
@@ -343,7 +343,7 @@ def _read_header(header: list[_Block], found: dict) -> None:
             continue
         m = re.match(r"^(?:the\s+)?(.+?)\s+(?:Permanent\s+)?(?:Mission|Delegation)\s+to\s+the\s+OSCE\b", t, re.I)
         if m and "delegation" not in found and len(m.group(1).split()) <= 4:
-            from .conversation import canonical_delegation
+            from .delegations import canonical_delegation
             found["delegation"] = canonical_delegation(m.group(1))
             continue
         low = t.lower()

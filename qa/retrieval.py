@@ -67,7 +67,7 @@ class Filters:
         if self.docs and not {n.casefold() for n in [doc.id, *doc.aliases]} & {d.casefold() for d in self.docs}:
             return False
         if self.delegations:
-            from .conversation import canonical_delegation, same_delegation
+            from .delegations import canonical_delegation, same_delegation
             if not any(same_delegation(canonical_delegation(d), doc.delegation) for d in self.delegations):
                 return False
         if self.since and (not doc.date or doc.date < self.since):
@@ -116,7 +116,8 @@ class Result:
 
 class Retriever:
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
-        from .conversation import acronym_table, alias_table, corpus_texts
+        from .conversation import acronym_table, corpus_texts
+        from .delegations import alias_table
         from .embedding import get_embedder
         from .rerank import make_reranker
 
@@ -251,7 +252,7 @@ class Retriever:
         differ ...?"), alternate their passages at the top so each side is heard."""
         if len(delegations) < 2:
             return order
-        from .conversation import same_delegation
+        from .delegations import same_delegation
 
         buckets: list[list[int]] = [[] for _ in delegations]
         rest = []
@@ -271,7 +272,7 @@ class Retriever:
         names as speaker, from a year it names, that mention the places, people and bodies
         it names; passages holding the kind of answer it asks for (a person, a date, a figure)."""
         from .answer_types import YEAR, asked_for, holds
-        from .conversation import same_delegation
+        from .delegations import same_delegation
 
         s = self.settings
         boost = np.zeros(len(ids), dtype=np.float32)

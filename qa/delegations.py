@@ -1,0 +1,125 @@
+"""Names of the delegations that speak at the OSCE, and the other names they go by.
+
+A question says "Moscow", "the Russians" or "Russia"; the corpus says "Russian
+Federation". Every OSCE participating State is listed with its common short
+names and adjectives, so that filters, speaker detection and the
+abstention rules work for statements by any of them, not only the seeds'
+five. Names the corpus itself uses are added at run time (`alias_table`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# canonical name: other names (lowercase). The canonical name is the one OSCE
+# documents use; a corpus that spells a delegation differently still matches
+# through `same_delegation`. Capitals are left out but for a few used for their
+# governments: the Copenhagen Document, the Minsk Group and the Vienna Document
+# are not Denmark, Belarus and Austria speaking.
+_NAMES = {
+    "European Union": "eu, european union, brussels, the eu",
+    "United States": "us, u.s., usa, united states, united states of america, america, american, americans, "
+                     "washington",
+    "Russian Federation": "russia, russian, russians, russian federation, moscow",
+    "Kazakhstan": "kazakhstan, kazakh, kazakhs, astana, nur-sultan",
+    "United Kingdom": "uk, britain, great britain, united kingdom, british",
+    "Ukraine": "ukraine, ukrainian, ukrainians, kyiv, kiev",
+    "Belarus": "belarus, belarusian",
+    "Kyrgyzstan": "kyrgyzstan, kyrgyz, kyrgyz republic",
+    "Uzbekistan": "uzbekistan, uzbek",
+    "Tajikistan": "tajikistan, tajik",
+    "Turkmenistan": "turkmenistan, turkmen",
+    "Armenia": "armenia, armenian",
+    "Azerbaijan": "azerbaijan, azerbaijani",
+    "Georgia": "georgia, georgian",
+    "Moldova": "moldova, moldovan, republic of moldova",
+    "Türkiye": "türkiye, turkiye, turkey, turkish",
+    "Germany": "germany, german",
+    "France": "france, french",
+    "Italy": "italy, italian",
+    "Spain": "spain, spanish",
+    "Poland": "poland, polish",
+    "Canada": "canada, canadian",
+    "Norway": "norway, norwegian",
+    "Sweden": "sweden, swedish",
+    "Finland": "finland, finnish",
+    "Switzerland": "switzerland, swiss",
+    "Austria": "austria, austrian",
+    "Netherlands": "netherlands, the netherlands, dutch",
+    "Czechia": "czechia, czech republic, czech",
+    "North Macedonia": "north macedonia, macedonia, macedonian",
+    "Holy See": "holy see",
+    "Mongolia": "mongolia, mongolian",
+    "Serbia": "serbia, serbian",
+    "Albania": "albania, albanian",
+    "Bosnia and Herzegovina": "bosnia and herzegovina, bosnia",
+    "Montenegro": "montenegro",
+    "Croatia": "croatia, croatian",
+    "Slovenia": "slovenia, slovenian",
+    "Slovakia": "slovakia, slovak",
+    "Hungary": "hungary, hungarian",
+    "Romania": "romania, romanian",
+    "Bulgaria": "bulgaria, bulgarian",
+    "Greece": "greece, greek",
+    "Cyprus": "cyprus, cypriot",
+    "Malta": "malta, maltese",
+    "Portugal": "portugal, portuguese",
+    "Ireland": "ireland, irish",
+    "Iceland": "iceland, icelandic",
+    "Denmark": "denmark, danish",
+    "Estonia": "estonia, estonian",
+    "Latvia": "latvia, latvian",
+    "Lithuania": "lithuania, lithuanian",
+    "Belgium": "belgium, belgian",
+    "Luxembourg": "luxembourg",
+    "Liechtenstein": "liechtenstein",
+    "Monaco": "monaco",
+    "San Marino": "san marino",
+    "Andorra": "andorra",
+}
+DELEGATION_ALIASES = {alias.strip(): canon for canon, names in _NAMES.items() for alias in names.split(",")}
+# Names that are also ordinary words or places in other senses: counted only when
+# written as a name (see delegation_mentions).
+_AMBIGUOUS = {"us": r"(?<![\w.])(US|U\.S\.)(?!\w)", "georgia": r"\bGeorgia\b", "turkey": r"\bTurkey\b",
+              "polish": r"\bPolish\b"}
+
+
+def canonical_delegation(name: str) -> str:
+    return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
+
+
+def same_delegation(a: str | None, b: str | None) -> bool:
+    """'United States' and 'United States of America' are one delegation; so are
+    'Turkey' and 'Türkiye', and 'Moldova' and 'Republic of Moldova'."""
+    a, b = canonical_delegation(a or "").lower(), canonical_delegation(b or "").lower()
+    return bool(a and b and (a in b or b in a))
+
+
+def alias_table(documents=()) -> dict[str, str]:
+    """The known aliases plus every delegation name the corpus itself uses; a known
+    delegation maps to the corpus's spelling of it ('turkey' -> 'Turkey' in a corpus
+    that says Turkey)."""
+    table = dict(DELEGATION_ALIASES)
+    for doc in documents:
+        if doc.delegation:
+            canon = canonical_delegation(doc.delegation)
+            for alias, c in DELEGATION_ALIASES.items():
+                if c == canon:
+                    table[alias] = doc.delegation
+            table.setdefault(doc.delegation.lower(), doc.delegation)
+    return table
+
+
+def delegation_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> list[str]:
+    """The delegations a text names, in the order it first names them."""
+    low = f" {text.lower()} "
+    first: dict[str, int] = {}
+    for alias, canon in aliases.items():
+        m = re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low)
+        if not m or first.get(canon, len(low)) <= m.start():
+            continue
+        # "us" as a pronoun is far commoner than the country: only "US"/"U.S." in capitals count
+        if alias in _AMBIGUOUS and not re.search(_AMBIGUOUS[alias], text):
+            continue
+        first[canon] = m.start()
+    return sorted(first, key=first.get)
