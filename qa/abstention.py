@@ -145,11 +145,15 @@ class Abstainer:
         findings in 2016?" by quoting "the Kazakh Ambassador's statement"."""
         if self._aliases is None:
             self._aliases = alias_table(self.index.documents)
+        names = re.compile("|".join(rf"\b{re.escape(a)}\b" for a, c in self._aliases.items()
+                                    if same_delegation(c, delegation)), re.I)
         for chunk, doc_n in zip(self.index.chunks, self.index.chunk_doc):
             doc = self.index.documents[doc_n]
             if year and not ((doc.date or "").startswith(year) or year in chunk.text):
                 continue
             if about and not about.search(self.index.doc_texts[doc_n]):
+                continue
+            if not names.search(chunk.text):   # cheap test first: speaker_mentions is ~2 ms a passage
                 continue
             clear, likely = speaker_mentions(chunk.text, self._aliases)
             if any(same_delegation(d, delegation) for d in clear + likely):
