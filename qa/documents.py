@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered", "aliases")
@@ -393,7 +393,7 @@ def read_text(path: Path) -> str:
     try:
         if path.suffix.lower() == ".pdf":
             from pypdf import PdfReader
-            return "\n\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+            return "\n\n".join(pdf_page_text(page) for page in PdfReader(str(path)).pages)
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start})") from None
@@ -401,6 +401,40 @@ def read_text(path: Path) -> str:
         raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from None
     except Exception as e:  # pypdf raises many types for damaged files
         raise CorpusError(f"{path}: cannot read PDF: {e}") from None
+
+
+def pdf_page_text(page) -> str:
+    """A PDF page's text with its paragraphs apart. pypdf's plain extraction runs a
+    page's paragraphs together, one line after another; its layout mode keeps the
+    vertical gaps and first-line indents that separate them, which become blank
+    lines here. Layout mode pads with spaces: margins and runs of spaces go."""
+    try:
+        text = page.extract_text(extraction_mode="layout") or ""
+    except Exception:   # an odd page: plain extraction still gives the words
+        return page.extract_text() or ""
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    margin = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
+    widths = sorted(len(ln) - margin for ln in lines if ln.strip())
+    full = widths[int(0.9 * (len(widths) - 1))] if widths else 0   # a full line of body text
+    out: list[str] = []
+    short_end = False   # the previous line finished a sentence well short of the margin
+    for ln in lines:
+        indent = len(ln) - len(ln.lstrip()) - margin
+        width = len(ln) - margin
+        ln = re.sub(r" {2,}", " ", ln.strip())
+        if not ln:
+            if out and out[-1]:
+                out.append("")
+            short_end = False
+            continue
+        # a paragraph starts after a finished sentence: indented, or the line before stopped short
+        prev = out[-1] if out else ""
+        if prev and (_ends_sentence(prev) or (short_end and prev.endswith(","))) and (indent >= 4 or short_end) \
+                and ln[:1].isupper():
+            out.append("")
+        out.append(ln)
+        short_end = (_ends_sentence(ln) or ln.endswith(",")) and width < 0.8 * full
+    return "\n".join(out).strip()
 
 
 def read_sidecar(path: Path) -> dict:

@@ -197,3 +197,23 @@ def test_title_line_of_a_double_spaced_pdf_text_is_not_joined_to_the_body():
     assert doc.delegation == "European Union"
     assert len(doc.paragraphs) == 2
     assert doc.paragraphs[0].startswith("The European Union takes note") and doc.paragraphs[1].startswith("We call")
+
+
+@pytest.mark.parametrize("name", ["pc-del-spaced.pdf", "pc-del-tight.pdf"])
+def test_pdf_paragraphs_and_metadata(tmp_path, name):
+    """pypdf's plain text runs a page's paragraphs together; they must come apart whether the
+    PDF separates them by a gap and an indent or only by a short last line."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copy(Path(__file__).parent / "fixtures" / name, tmp_path / name)
+    doc = load_corpus(tmp_path)[0]
+    assert (doc.id, doc.date, doc.delegation) == ("PC.DEL/777/23", "2023-10-12", "Canada")
+    assert doc.title == "On the test of parliamentary elections in the Republic of Examplia"
+    assert doc.speaker == "Ambassador Jane Morrow"
+    assert len(doc.paragraphs) == 6 and doc.paragraphs[0] == "Mr. Chairperson,"
+    assert doc.paragraphs[1].startswith("Canada thanks the Head of the Election Observation Mission")
+    assert doc.paragraphs[3].startswith("We are particularly concerned")   # across the page break
+    assert doc.paragraphs[3].endswith("Copenhagen Document.")
+    assert doc.paragraphs[5] == "Thank you, Mr. Chairperson."
+    assert not any("Secretariat bears" in p or "- 1 -" in p or "- 2 -" in p for p in doc.paragraphs)
