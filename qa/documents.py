@@ -470,6 +470,15 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
+def unsupported_files(corpus_dir: Path) -> list[Path]:
+    """Files in the corpus folder that are not statements, sidecars or READMEs: a .docx or
+    .html a user expected to be indexed is named rather than silently passed over."""
+    corpus_dir = Path(corpus_dir)
+    return sorted(p for p in corpus_dir.rglob("*")
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in TEXT_SUFFIXES
+                  and not p.name.endswith(SIDECAR_SUFFIX) and p.name.lower() != "readme.md")
+
+
 def load_document(path: Path, root: Path | None = None) -> Document:
     source = str(path.relative_to(root)) if root else str(path)
     doc = parse_statement(read_text(path), source=source, meta=read_sidecar(path))

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunk, chunk_documents
-from .documents import PARSER_VERSION, SIDECAR_SUFFIX, Document, corpus_files, load_corpus
+from .documents import PARSER_VERSION, SIDECAR_SUFFIX, Document, corpus_files, load_corpus, unsupported_files
 from .settings import Settings
 
 FORMAT_VERSION = 1
@@ -295,6 +295,11 @@ def update_index(settings: Settings, embedder=None, progress: bool = False, log=
                                         len(previous.chunks), 0.0, up_to_date=True)
         log("rebuilding index: " + "; ".join(diffs))
     docs = load_corpus(corpus_dir)
+    skipped = unsupported_files(corpus_dir)
+    if skipped:
+        names = ", ".join(str(p.relative_to(corpus_dir)) for p in skipped[:5]) + (" …" if len(skipped) > 5 else "")
+        log(f"ignoring {len(skipped)} file(s) of unsupported types in {corpus_dir}: {names} "
+            f"(statements are .txt, .md or .pdf)")
     embedder = embedder or get_embedder(settings.model)
     with write_lock(index_dir):
         index, stats = Index.build(docs, settings, embedder, previous, fingerprint, corpus_dir, progress)
