@@ -487,15 +487,21 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     return doc
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Parse every statement in a folder; duplicate ids are an error naming both files."""
+def load_corpus(corpus_dir: Path, log=lambda msg: None) -> list[Document]:
+    """Parse every statement in a folder. A second copy of a statement (same id, same
+    paragraphs) is skipped with a note; two different statements under one id are an
+    error naming both files."""
     corpus_dir = Path(corpus_dir)
     docs, seen = [], {}
     for path in corpus_files(corpus_dir):
         doc = load_document(path, corpus_dir)
         if doc.id in seen:
-            raise CorpusError(f"{path}: document id {doc.id} already used by {seen[doc.id]}; "
+            first_path, first = seen[doc.id]
+            if first.paragraphs == doc.paragraphs:
+                log(f"skipping {path}: a copy of {first_path} ({doc.id})")
+                continue
+            raise CorpusError(f"{path}: document id {doc.id} already used by {first_path}; "
                               f"give one an \"id\" in its {SIDECAR_SUFFIX} file")
-        seen[doc.id] = path
+        seen[doc.id] = (path, doc)
         docs.append(doc)
     return docs

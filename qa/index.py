@@ -294,7 +294,7 @@ def update_index(settings: Settings, embedder=None, progress: bool = False, log=
             return previous, BuildStats(len(previous.documents), len(previous.chunks), 0,
                                         len(previous.chunks), 0.0, up_to_date=True)
         log("rebuilding index: " + "; ".join(diffs))
-    docs = load_corpus(corpus_dir)
+    docs = load_corpus(corpus_dir, log)
     skipped = unsupported_files(corpus_dir)
     if skipped:
         names = ", ".join(str(p.relative_to(corpus_dir)) for p in skipped[:5]) + (" …" if len(skipped) > 5 else "")

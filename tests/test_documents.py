@@ -133,6 +133,11 @@ def test_bad_sidecar_and_duplicate_ids(tmp_path):
     write(tmp_path / "b.txt", "PC.DEL/9/21\n\nWe disagree with the Chair.\n")
     with pytest.raises(CorpusError, match=r"b\.txt: document id PC\.DEL/9/21 already used by .*a\.txt"):
         load_corpus(tmp_path)
+    # a second copy of the same statement is skipped, and said so
+    write(tmp_path / "b.txt", "PC.DEL/9/21\n\n\nWe agree with the Chair.\n")
+    notes = []
+    assert [d.source for d in load_corpus(tmp_path, notes.append)] == ["a.txt"]
+    assert notes and "b.txt: a copy of" in notes[0]
 
 
 def test_empty_corpus_folder(tmp_path):
