@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 
-from .answer_types import MONTHS, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, states_quantity, stem
-from .conversation import FUNCTION_WORDS, acronym_table, corpus_texts, named_entities, speaker_mentions
+from .answer_types import MONTHS, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, counted, states_quantity, stem
+from .conversation import (FUNCTION_WORDS, acronym_table, corpus_texts, long_forms, named_entities,
+                           speaker_mentions)
 from .delegations import DELEGATION_ALIASES, alias_table, canonical_delegation, same_delegation
 
 # never salient: function words and the words of asking about statements
@@ -49,6 +50,7 @@ class Abstainer:
         if acronyms is None:
             acronyms = acronym_table(corpus_texts(index))
         words.update(a for a in acronyms if " " not in a)
+        self.long_forms = long_forms(acronyms)
         # other names of a delegation the corpus has or names ("Moscow" for the Russian
         # Federation); a delegation it never mentions ("Germany") stays unseen
         present = {canonical_delegation(d.delegation) for d in index.documents if d.delegation}
@@ -108,7 +110,7 @@ class Abstainer:
         if self._aliases is None:
             self._aliases = alias_table(self.index.documents)
         texts, docs = self.index.doc_texts, self.index.documents
-        for names in named_entities(query, self._aliases):
+        for names in named_entities(query, self._aliases, self.long_forms):
             # loosely: "Ministry" should find "Minister", a paraphrase is no evidence of a gap
             pattern = mention_pattern({n[: max(5, len(n) - 2)] for n in names})
             about = [n for n, t in enumerate(texts) if pattern.search(t)]
@@ -126,7 +128,7 @@ class Abstainer:
         if self._aliases is None:
             self._aliases = alias_table(self.index.documents)
         speakers = self.named_delegations(query)
-        topics = [names for names in named_entities(query, self._aliases)
+        topics = [names for names in named_entities(query, self._aliases, self.long_forms)
                   if not any(same_delegation(self._aliases.get(n, n), sp) for n in names for sp in speakers)]
         texts, docs = self.index.doc_texts, self.index.documents
         for sp in speakers:
@@ -174,10 +176,16 @@ class Abstainer:
         if gap:
             return True, gap
         if QUANTITY_QUESTION.search(query):
-            words = {re.sub(r"['’]s$", "", w.lower()) for w in WORD.findall(query)}   # "OSCE's" -> "osce"
-            about = {stem(w) for w in words   # what is being counted
-                     if w not in _FUNCTION and w not in QUANTITY_WORDS
-                     and w not in MONTHS and not YEAR.fullmatch(w)} - self.common_stems
-            if not any(states_quantity(h.chunk.text, about) for h in hits[:3]):
+            if not any(states_quantity(h.chunk.text, self.counted_stems(query)) for h in hits[:5]):
                 return True, "the question asks for a figure and no passage states one"
         return False, ""
+
+    def counted_stems(self, query: str) -> set[str]:
+        """Stems of what a figure question counts: the words right after "how many"
+        ("recommendations" in "How many recommendations did ODIHR make?"), plus the
+        question's other content words that do not merely name the corpus's subject."""
+        words = {re.sub(r"['’]s$", "", w.lower()) for w in WORD.findall(query)}   # "OSCE's" -> "osce"
+        about = {stem(w) for w in words
+                 if w not in _FUNCTION and w not in QUANTITY_WORDS
+                 and w not in MONTHS and not YEAR.fullmatch(w)} - self.common_stems
+        return about | counted(query)

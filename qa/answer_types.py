@@ -20,7 +20,7 @@ PERSON_QUESTION = re.compile(
     r"politician|leader|speaker|envoy|diplomat|president|chair(?:man|person)?|head)\b", re.I)
 DATE_QUESTION = re.compile(r"^\s*when\b|\b(?:what|which)\s+(?:date|day|month|year)\b", re.I)
 QUANTITY_NOUNS = r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|margin"
-QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|turnout|"
+QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|"
                                r"how large|how big)\b"
                                # "What is the OSCE's approved unified budget for 2022?"
                                # but not "What is the EU position on the budget?"
@@ -58,11 +58,31 @@ def asked_for(question: str) -> set[str]:
     return kinds
 
 
-def holds(text: str, kinds: set[str]) -> bool:
-    """Does the passage contain an answer of one of these kinds?"""
+# "how many foreign observers ...": the words after it name what is counted
+_COUNTED = re.compile(r"\b(?:how many|how much|number of|percentage of|proportion of|share of)\s+"
+                      r"((?:[A-Za-z][\w'’-]*\s*){1,3})", re.I)
+_STOP_COUNTED = frozenset("""a an the of in on at to for from by with did do does were was are is have has had
+were will would could should be been and or than that which who""".split())
+
+
+def counted(question: str) -> set[str]:
+    """Stems of what a figure question counts: {"recommendation"} for "How many
+    recommendations did ODIHR make?"; empty when the question does not say."""
+    m = _COUNTED.search(question)
+    out: set[str] = set()
+    for w in (m.group(1).split() if m else []):
+        if w.lower() in _STOP_COUNTED:
+            break
+        out.add(stem(w))
+    return out
+
+
+def holds(text: str, kinds: set[str], counts: set[str] | None = None) -> bool:
+    """Does the passage contain an answer of one of these kinds? With `counts`, a
+    figure must stand near what is counted ("21 recommendations")."""
     return bool(("person" in kinds and _NAME_AFTER_TITLE.search(text))
                 or ("date" in kinds and _DATE_IN_TEXT.search(text))
-                or ("quantity" in kinds and states_quantity(text)))
+                or ("quantity" in kinds and states_quantity(text, counts or None)))
 
 
 def states_quantity(text: str, about: set[str] | None = None) -> bool:

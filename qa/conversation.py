@@ -95,11 +95,21 @@ _MONTH_NAMES = frozenset("january february march april may june july august sept
                          .split())
 
 
-def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> list[frozenset[str]]:
+def long_forms(acronyms: dict[str, str]) -> dict[str, str]:
+    """acronym -> written-out name, lowercased, both for acronyms the corpus prints
+    (odihr) and for those it only writes out (csto): from `acronym_table`."""
+    out = {k: v.lower() for k, v in acronyms.items() if " " not in k}
+    out.update({v.lower(): k for k, v in acronyms.items() if " " in k})
+    return out
+
+
+def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
+                   expansions: dict[str, str] | None = None) -> list[frozenset[str]]:
     """The names a question uses for places, people and bodies (capitalised words not
     opening a sentence), each as the set of spellings that count as mentioning it:
-    "Kazakh" -> {kazakhstan, kazakh, astana}. Parenthesised expansions the query
-    handling appended are left out: they repeat names already counted."""
+    "Kazakh" -> {kazakhstan, kazakh, astana}; with `expansions` (`long_forms`), "ODIHR"
+    -> {odihr, office for democratic institutions and human rights}. Parenthesised
+    expansions the query handling appended are left out: they repeat names already counted."""
     text = re.sub(r"(\s*\([^()]*\))+\s*$", "", text)
     out: list[frozenset[str]] = []
     for m in re.finditer(r"[A-Za-z][\w'’-]*", text):
@@ -111,6 +121,8 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> l
             continue
         canon = aliases.get(low)
         names = frozenset(a for a, c in aliases.items() if c == canon and len(a) > 2) if canon else frozenset([low])
+        if expansions and low in expansions:
+            names |= {expansions[low]}
         if names not in out:
             out.append(names)
     return out

@@ -116,7 +116,7 @@ class Result:
 
 class Retriever:
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
-        from .conversation import acronym_table, corpus_texts
+        from .conversation import acronym_table, corpus_texts, long_forms
         from .delegations import alias_table
         from .embedding import get_embedder
         from .rerank import make_reranker
@@ -128,6 +128,7 @@ class Retriever:
         self._abstainer = None
         self.aliases = alias_table(index.documents)
         self.acronyms = acronym_table(corpus_texts(index))
+        self.long_forms = long_forms(self.acronyms)
 
     @property
     def abstainer(self):
@@ -271,15 +272,16 @@ class Retriever:
         """Soft preferences added to the fused score: statements by a delegation the question
         names as speaker, from a year it names, that mention the places, people and bodies
         it names; passages holding the kind of answer it asks for (a person, a date, a figure)."""
-        from .answer_types import YEAR, asked_for, holds
+        from .answer_types import YEAR, asked_for, counted, holds
         from .delegations import same_delegation
 
         s = self.settings
         boost = np.zeros(len(ids), dtype=np.float32)
         kinds = asked_for(query)
         if kinds and s.answer_type_boost:
+            counts = counted(query)
             boost += s.answer_type_boost * np.array(
-                [holds(self.index.chunks[i].text, kinds) for i in ids], dtype=np.float32)
+                [holds(self.index.chunks[i].text, kinds, counts) for i in ids], dtype=np.float32)
         if s.topic_boost:
             docs = [int(self.index.chunk_doc[i]) for i in ids]
             share = self._topic_share(query, set(docs))
@@ -302,7 +304,7 @@ class Retriever:
         to a question about Kazakhstan's, however alike their paragraphs read."""
         from .conversation import named_entities
 
-        entities = named_entities(query, self.aliases)
+        entities = named_entities(query, self.aliases, self.long_forms)
         if not entities:
             return {}
         texts = self.index.doc_texts

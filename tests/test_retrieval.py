@@ -247,6 +247,12 @@ def test_named_entities_of_a_question():
 
     names = named_entities("How did the CIS observers rate Kazakh elections in January? (Kazakhstan)")
     assert names[0] == {"cis"} and {"kazakhstan", "kazakh", "astana"} <= names[1] and len(names) == 2
+    # a statement that writes the name out mentions the acronym's body too
+    from qa.conversation import acronym_table, long_forms
+
+    table = acronym_table(["the Office for Democratic Institutions and Human Rights (ODIHR) said"])
+    assert named_entities("Did the ODIHR agree?", expansions=long_forms(table)) == \
+        [frozenset({"odihr", "office for democratic institutions and human rights"})]
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
@@ -261,6 +267,12 @@ def test_figure_question_without_the_figure_abstains(retriever):
     result = retriever.search("What was voter turnout in Kazakhstan's January 2021 Mazhilis elections?", k=5)
     assert result.abstained and "figure" in result.reason
     assert not retriever.search("How many recommendations did the 2011 final report contain?", k=5).abstained
+    # what is counted is the word after "how many", even when every statement uses it
+    assert not retriever.search("How many recommendations were made by ODIHR after the 2011 presidential vote?",
+                                k=5).abstained
+    # asking what was said about turnout is not asking for a figure
+    assert not retriever.search("What did the observers say about turnout in 2011, according to Kazakhstan?",
+                                k=5).abstained
     # "What was the <cost/number/total> ..." asks for a figure as much as "how many" does
     result = retriever.search("What was the cost of the ODIHR observation mission in 2021?", k=5)
     assert result.abstained and "figure" in result.reason
