@@ -248,7 +248,9 @@ def beir_cache_dir(folder: Path, settings: Settings) -> Path:
     """<index_dir>/beir-<name>-<fingerprint>: one cached index per corpus bytes + build settings."""
     from .index import build_settings
     h = hashlib.sha256((folder / "corpus.jsonl").read_bytes())
-    h.update(json.dumps(build_settings(settings), sort_keys=True).encode())
+    # BEIR documents bypass the statement parser: a parser change needs no new index
+    build = {k: v for k, v in build_settings(settings).items() if k != "parser_version"}
+    h.update(json.dumps(build, sort_keys=True).encode())
     name = re.sub(r"[^\w.-]+", "-", folder.resolve().name) or "beir"
     return Path(settings.index_dir) / f"beir-{name}-{h.hexdigest()[:12]}"
 
