@@ -16,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export TOKENIZERS_PARALLELISM=false
 
-.PHONY: app test test-fast index bench-scifact eval-dev eval-mixed clean
+.PHONY: app test test-fast index bench-scifact eval-dev eval-heldout eval-mixed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ index: $(VENV)/.installed
 eval-dev: $(VENV)/.installed
 	$(BIN)/qa eval eval/osce-dev.jsonl --retriever dense,bm25,hybrid
 
+# 30 questions written to check changes tuned on the dev set (never tuned on)
+eval-heldout: $(VENV)/.installed
+	$(BIN)/qa eval eval/osce-heldout.jsonl --retriever dense,bm25,hybrid
+
 # The dev set against the seed statements mixed with 16 synthetic distractors on
 # related topics (eval/distractors/README.md): does retrieval hold up in a larger corpus?
 MIXED := index/mixed-corpus
@@ -54,6 +58,7 @@ eval-mixed: $(VENV)/.installed
 	rm -rf $(MIXED) && mkdir -p $(MIXED)
 	cp corpus/*.txt corpus/*.meta.json eval/distractors/*.txt $(MIXED)/
 	$(BIN)/qa eval eval/osce-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid
+	$(BIN)/qa eval eval/osce-heldout.jsonl --corpus $(MIXED) --index index/mixed
 
 bench-scifact: $(VENV)/.installed
 	$(BIN)/qa eval ../shared/benchmarks/scifact --retriever dense,bm25,hybrid
