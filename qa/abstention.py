@@ -22,12 +22,24 @@ from __future__ import annotations
 import re
 
 from .answer_types import MONTHS, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, counted, states_quantity, stem
-from .conversation import (FUNCTION_WORDS, acronym_table, corpus_texts, long_forms, named_entities,
-                           speaker_mentions)
+from .conversation import (FUNCTION_WORDS, acronym_table, corpus_texts, long_forms, mention_pattern,
+                           named_entities, speaker_mentions)
 from .delegations import DELEGATION_ALIASES, alias_table, canonical_delegation, same_delegation
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
+
+
+def _loosely(names) -> re.Pattern:
+    """A name's spellings, loosely: "Ministry" also finds "Minister" (a paraphrase of a
+    name is no evidence that the corpus lacks it)."""
+    return mention_pattern({n[: max(5, len(n) - 2)] for n in names})
+
+
+def _as_written(query: str, names) -> str:
+    """The name as the question spells it, for the reason shown to the user."""
+    m = re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\w*", query, re.I)
+    return m.group(0) if m else max(names, key=len)
 
 
 class Abstainer:
@@ -35,7 +47,7 @@ class Abstainer:
         self.index = index
         # the delegations a question clearly names as speaking (qa/conversation.speaker_mentions)
         self.named_delegations = named_delegations or (lambda q: speaker_mentions(q)[0])
-        self._aliases: dict | None = None
+        self.aliases = alias_table(index.documents)
         self.settings = settings
         words: set[str] = set()
         for c in index.chunks:
@@ -102,52 +114,40 @@ class Abstainer:
     def name_year_gap(self, query: str) -> str | None:
         """'Kyrgyzstan' + '2020' (or 'Tokayev' + '2019') with no statement that mentions the
         name and is from that year or mentions it: the corpus speaks of the name, not then."""
-        from .retrieval import mention_pattern
-
         years = set(YEAR.findall(query))
         if not years:
             return None
-        if self._aliases is None:
-            self._aliases = alias_table(self.index.documents)
         texts, docs = self.index.doc_texts, self.index.documents
-        for names in named_entities(query, self._aliases, self.long_forms):
-            # loosely: "Ministry" should find "Minister", a paraphrase is no evidence of a gap
-            pattern = mention_pattern({n[: max(5, len(n) - 2)] for n in names})
+        for names in named_entities(query, self.aliases, self.long_forms):
+            pattern = _loosely(names)
             about = [n for n, t in enumerate(texts) if pattern.search(t)]
             for y in sorted(years):
                 if about and not any((docs[n].date or "").startswith(y) or y in texts[n] for n in about):
-                    said = re.search(rf"\b(?:{'|'.join(map(re.escape, names))})\w*", query, re.I)
-                    return f"no statement mentions {said.group(0) if said else max(names)} together with {y}"
+                    return f"no statement mentions {_as_written(query, names)} together with {y}"
         return None
 
     def speaker_topic_gap(self, query: str) -> str | None:
         """'What did the EU say about media freedom in Turkey?' when no EU statement mentions
         Turkey (or Türkiye): whatever the corpus says about Turkey, the EU did not say it."""
-        from .retrieval import mention_pattern
-
-        if self._aliases is None:
-            self._aliases = alias_table(self.index.documents)
         speakers = self.named_delegations(query)
-        topics = [names for names in named_entities(query, self._aliases, self.long_forms)
-                  if not any(same_delegation(self._aliases.get(n, n), sp) for n in names for sp in speakers)]
+        topics = [names for names in named_entities(query, self.aliases, self.long_forms)
+                  if not any(same_delegation(self.aliases.get(n, n), sp) for n in names for sp in speakers)]
         texts, docs = self.index.doc_texts, self.index.documents
         for sp in speakers:
             own = [n for n, d in enumerate(docs) if same_delegation(d.delegation, sp)]
             if not own:
                 continue   # the unseen-term rule covers unknown delegations
             for names in topics:
-                pattern = mention_pattern({n[: max(5, len(n) - 2)] for n in names})
+                pattern = _loosely(names)
                 if not any(pattern.search(texts[n]) for n in own) and not self._reported(sp, about=pattern):
-                    return f"no statement by {sp} mentions {max(names, key=len).title()}"
+                    return f"no statement by {sp} mentions {_as_written(query, names)}"
         return None
 
     def _reported(self, delegation: str, year: str | None = None, about: re.Pattern | None = None) -> bool:
         """Does a statement (of that year, mentioning that topic) report the delegation
         speaking? The US statement of 2016 answers "Did Kazakhstan promise to act on the
         findings in 2016?" by quoting "the Kazakh Ambassador's statement"."""
-        if self._aliases is None:
-            self._aliases = alias_table(self.index.documents)
-        names = re.compile("|".join(rf"\b{re.escape(a)}\b" for a, c in self._aliases.items()
+        names = re.compile("|".join(rf"\b{re.escape(a)}\b" for a, c in self.aliases.items()
                                     if same_delegation(c, delegation)), re.I)
         for chunk, doc_n in zip(self.index.chunks, self.index.chunk_doc):
             doc = self.index.documents[doc_n]
@@ -157,7 +157,7 @@ class Abstainer:
                 continue
             if not names.search(chunk.text):   # cheap test first: speaker_mentions is ~2 ms a passage
                 continue
-            clear, likely = speaker_mentions(chunk.text, self._aliases)
+            clear, likely = speaker_mentions(chunk.text, self.aliases)
             if any(same_delegation(d, delegation) for d in clear + likely):
                 return True
         return False

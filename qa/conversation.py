@@ -128,6 +128,11 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
     return out
 
 
+def mention_pattern(names) -> re.Pattern:
+    """Any of a name's spellings at the start of a word ("kazakh" also finds "kazakhs")."""
+    return re.compile("|".join(rf"\b{re.escape(n)}" for n in sorted(names)))
+
+
 def content_words(text: str) -> list[str]:
     return [w.strip(".'’") for w in _WORD.findall(text) if w.lower().strip(".'’") not in _STOP and len(w) > 1]
 

@@ -302,7 +302,7 @@ class Retriever:
         """For each statement, the share of the names in the question (Kazakhstan, ODIHR, the
         CIS) that it mentions anywhere. A statement on Kyrgyzstan's election is not an answer
         to a question about Kazakhstan's, however alike their paragraphs read."""
-        from .conversation import named_entities
+        from .conversation import mention_pattern, named_entities
 
         entities = named_entities(query, self.aliases, self.long_forms)
         if not entities:
@@ -310,11 +310,6 @@ class Retriever:
         texts = self.index.doc_texts
         patterns = [mention_pattern(names) for names in entities]
         return {d: sum(bool(p.search(texts[d])) for p in patterns) / len(patterns) for d in docs}
-
-def mention_pattern(names) -> re.Pattern:
-    """Any of a name's spellings at the start of a word ("kazakh" also finds "kazakhs")."""
-    return re.compile("|".join(rf"\b{re.escape(n)}" for n in sorted(names)))
-
 
 def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
     seen: set[str] = set()
