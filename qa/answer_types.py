@@ -25,7 +25,8 @@ QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent
                                # "What is the OSCE's approved unified budget for 2022?"
                                # but not "What is the EU position on the budget?"
                                rf"|\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?"
-                               rf"(?:(?!(?:on|about|regarding|towards?|to|with)\b)[\w'’]+\s+){{0,4}}(?:{QUANTITY_NOUNS})\b",
+                               r"(?:(?!(?:on|about|regarding|towards?|to|with)\b)[\w'’]+\s+){0,4}"
+                               rf"(?:{QUANTITY_NOUNS})\b",
                                re.I)
 QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big",
                   *QUANTITY_NOUNS.split("|")}

@@ -47,7 +47,8 @@ disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|diff
 disagreed|comment|commented|explain|explained|defend|defended|declare|declared|concede|conceded|admit|admitted|
 deny|denied|regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
 reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
-demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|presented""".replace("\n", "")
+demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|
+presented""".replace("\n", "")
 _STANCE_NOUNS = r"""statement|statements|delegation|view|views|position|positions|stance|assessment|assessments|
 verdict|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
 account|perspective|opinion|opinions|words|message|ambassador|envoy|representative|representatives|side|mission|

@@ -8,7 +8,6 @@ returns k passages when k exist.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -310,6 +309,7 @@ class Retriever:
         texts = self.index.doc_texts
         patterns = [mention_pattern(names) for names in entities]
         return {d: sum(bool(p.search(texts[d])) for p in patterns) / len(patterns) for d in docs}
+
 
 def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
     seen: set[str] = set()
