@@ -43,11 +43,12 @@ def _as_written(query: str, names) -> str:
 
 
 class Abstainer:
-    def __init__(self, index, settings, named_delegations=None, acronyms: dict | None = None):
+    def __init__(self, index, settings, named_delegations=None, acronyms: dict | None = None,
+                 aliases: dict | None = None):
         self.index = index
         # the delegations a question clearly names as speaking (qa/conversation.speaker_mentions)
         self.named_delegations = named_delegations or (lambda q: speaker_mentions(q)[0])
-        self.aliases = alias_table(index.documents)
+        self.aliases = aliases if aliases is not None else alias_table(index.documents)
         self.settings = settings
         words: set[str] = set()
         for c in index.chunks:

@@ -115,7 +115,7 @@ class Result:
 
 class Retriever:
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
-        from .conversation import acronym_table, corpus_texts, long_forms
+        from .conversation import acronym_table, corpus_texts, long_forms, speaker_mentions
         from .delegations import alias_table
         from .embedding import get_embedder
         from .rerank import make_reranker
@@ -128,12 +128,15 @@ class Retriever:
         self.aliases = alias_table(index.documents)
         self.acronyms = acronym_table(corpus_texts(index))
         self.long_forms = long_forms(self.acronyms)
+        # one question's speakers are wanted by the boosts, the interleaving, abstention and
+        # the answer's lead: read them once per query
+        self._speakers = lru_cache(maxsize=256)(lambda query: speaker_mentions(query, self.aliases))
 
     @property
     def abstainer(self):
         from .abstention import Abstainer
         if self._abstainer is None:
-            self._abstainer = Abstainer(self.index, self.settings, self.clear_speakers, self.acronyms)
+            self._abstainer = Abstainer(self.index, self.settings, self.clear_speakers, self.acronyms, self.aliases)
         return self._abstainer
 
     # one method per retriever, each returning {chunk_id: score}
@@ -237,15 +240,11 @@ class Retriever:
     def named_delegations(self, query: str) -> list[str]:
         """Delegations the question names as speakers: Russia in "What did Russia say about
         Kazakhstan's elections?", not Kazakhstan, which is the topic (qa/conversation.py)."""
-        from .conversation import speaker_mentions
-
-        clear, likely = speaker_mentions(query, self.aliases)
+        clear, likely = self._speakers(query)
         return clear + likely
 
     def clear_speakers(self, query: str) -> list[str]:
-        from .conversation import speaker_mentions
-
-        return speaker_mentions(query, self.aliases)[0]
+        return list(self._speakers(query)[0])
 
     def _interleave(self, order: list[int], delegations: list[str]) -> list[int]:
         """For a question naming two or more delegations ("How did Russia and the EU
