@@ -31,7 +31,7 @@ def main(argv=None) -> int:
 
     import uvicorn
 
-    from qa.app_ui import Service, create_app
+    from qa.server import Service, create_app
     from qa.index import load_current
     from qa.retrieval import Retriever
 

@@ -51,7 +51,7 @@ def _hit_sentences(hit: Hit) -> list[tuple[int, str]]:
     paragraph so that a joined salutation never fuses with the next sentence."""
     out = []
     for p in hit.chunk.paragraphs:
-        para = hit.doc.paragraphs[p - 1]
+        para = hit.doc.paragraph(p)
         for s, e in split_sentences(para):
             sent = para[s:e].strip()
             if len(sent) > 1 and sent in hit.chunk.text:

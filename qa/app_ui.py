@@ -1,4 +1,5 @@
-"""The chat app: HTML rendering (pure functions), the Gradio UI and the JSON API.
+"""The chat app: HTML rendering (pure functions) and the Gradio UI. The HTTP side
+(the question-running `Service`, the JSON API) is qa/server.py.
 
 Corpus text is untrusted. Every string that comes from a statement (text,
 titles, ids, delegation names) goes through `esc()` before it is placed in
@@ -21,15 +22,12 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from datetime import date
 from urllib.parse import quote, unquote
 
-from pydantic import BaseModel, Field
-
-from .answer import Answer, ask, no_answer_message, to_json
+from .answer import Answer, no_answer_message
 from .documents import Document
-from .retrieval import Filters
+from .filters import Filters, date_bound, parse_filters  # noqa: F401  (date_bound re-exported)
 
 CITE_PREFIX = "#cite="
 
@@ -126,7 +124,7 @@ def render_passage(answer: Answer, pos: int) -> str:
         # the highlight sits in the paragraph its citation names.
         parts = []
         for p in chunk.paragraphs:
-            text = doc.paragraphs[p - 1]
+            text = doc.paragraph(p)
             mark = hl.text if hl and hl.paragraph == p else None
             parts.append(f'<p class="qa-ptext"><span class="qa-pn">¶{p}</span> {highlight(text, mark)}</p>')
         body = "".join(parts)
@@ -172,7 +170,7 @@ PANEL_EMPTY = ('<div class="qa-panel-empty"><p>Click a citation to read the stat
 def render_document(doc: Document, cited: list[int] | None = None) -> str:
     cited = set(cited or [])
     rows = []
-    for n, text in enumerate(doc.paragraphs, 1):
+    for n, text in zip(doc.labels(), doc.paragraphs):
         cls = "qa-para is-cited" if n in cited else "qa-para"
         rows.append(f'<div class="{cls}" id="p-{n}"><span class="qa-pn">{n}</span>'
                     f'<p>{esc(text)}</p></div>')
@@ -193,44 +191,13 @@ def render_citation(index, fragment: str) -> str:
         doc = index.document(doc_id)
     except KeyError:
         return f'<div class="qa-panel-empty"><p>No statement with id {esc(doc_id)} in the index.</p></div>'
-    return render_document(doc, [p for p in paras if 1 <= p <= len(doc.paragraphs)])
+    return render_document(doc, [p for p in paras if doc.has_paragraph(p)])
 
 
 # --- inputs --------------------------------------------------------------------
 
-def date_bound(value: str | None, end: bool = False) -> str | None:
-    """'2021', '2021-01' or '2021-01-22' -> ISO date (start or end of the period). ValueError otherwise."""
-    v = (value or "").strip()
-    if not v:
-        return None
-    if re.fullmatch(r"\d{4}", v):
-        return f"{v}-12-31" if end else f"{v}-01-01"
-    if re.fullmatch(r"\d{4}-\d{2}", v):
-        y, m = map(int, v.split("-"))
-        if not 1 <= m <= 12:
-            raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD)")
-        if not end:
-            return f"{v}-01"
-        nxt = date(y + (m == 12), m % 12 + 1, 1)
-        return date.fromordinal(nxt.toordinal() - 1).isoformat()
-    try:
-        return date.fromisoformat(v).isoformat()
-    except ValueError:
-        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
-
-
-def _as_list(x) -> list[str]:
-    if x is None:
-        return []
-    if isinstance(x, str):
-        return [x] if x.strip() else []
-    return [str(v) for v in x if v is not None and str(v).strip()]
-
-
 def make_filters(delegations=None, since: str | None = None, until: str | None = None, docs=None) -> Filters | None:
-    f = Filters(delegations=_as_list(delegations), since=date_bound(since), until=date_bound(until, end=True),
-                docs=_as_list(docs))
-    return f if f else None
+    return parse_filters(delegations, since, until, docs)
 
 
 def user_turns(history) -> list[str]:
@@ -248,32 +215,6 @@ def user_turns(history) -> list[str]:
         if isinstance(content, str) and content.strip():
             out.append(content.strip())
     return out
-
-
-# --- service: one place that runs a question -----------------------------------
-
-class Service:
-    """The index and retriever, shared by the chat and the HTTP API."""
-
-    def __init__(self, index, retriever, settings):
-        self.index, self.retriever, self.settings = index, retriever, settings
-        # Hugging Face fast tokenizers raise "Already borrowed" when used from two
-        # threads at once, and Gradio and FastAPI both run handlers in a thread
-        # pool. A question takes tens of milliseconds, so one at a time is fine.
-        self._lock = threading.Lock()
-
-    def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
-            history: list[str] | None = None, method: str | None = None) -> Answer:
-        with self._lock:
-            return ask(self.retriever, question, k=k or self.settings.top_k, filters=filters,
-                       method=method, history=history or [])
-
-    def delegations(self) -> list[str]:
-        return sorted({d.delegation for d in self.index.documents if d.delegation})
-
-    def statement_choices(self) -> list[tuple[str, str]]:
-        docs = sorted(self.index.documents, key=lambda d: (d.date or "", d.id), reverse=True)
-        return [(" · ".join(x for x in (d.delegation, d.date, d.title or d.id) if x)[:120], d.id) for d in docs]
 
 
 # --- Gradio UI -----------------------------------------------------------------
@@ -375,7 +316,7 @@ mark.qa-hl { background: #fef08a; color: inherit; padding: 0 .1em; border-radius
 """
 
 
-def chat_fn(service: Service):
+def chat_fn(service: "Service"):
     # Defaults of None make the filters optional parameters of gradio_client's /chat.
     def chat(message: str, history: list, delegations: list[str] | None = None, since: str | None = None,
              until: str | None = None, statements: list[str] | None = None) -> str:
@@ -391,7 +332,7 @@ def chat_fn(service: Service):
     return chat
 
 
-def build_demo(service: Service):
+def build_demo(service: "Service"):
     import gradio as gr
 
     with gr.Blocks(title="OSCE statements — cited answers", fill_height=False) as demo:
@@ -439,60 +380,3 @@ def build_demo(service: Service):
                        js=READ_CITE_JS, api_visibility="private", show_progress="hidden", queue=False
                        ).then(None, js=SCROLL_JS)
     return demo
-
-
-# --- FastAPI app ---------------------------------------------------------------
-
-class AskRequest(BaseModel):
-    """POST /api/ask body. Module level: FastAPI resolves the (string) annotation from module globals."""
-    question: str
-    k: int = Field(5, ge=1, le=50)
-    delegation: list[str] | str | None = None
-    since: str | None = None
-    until: str | None = None
-    doc: list[str] | str | None = None
-    history: list[str] = Field(default_factory=list)   # earlier user questions, oldest first
-    retriever: str | None = None
-
-
-def create_app(service: Service):
-    """FastAPI app with /api/ask (GET and POST) and the Gradio UI mounted at /."""
-    import gradio as gr
-    from fastapi import FastAPI, HTTPException, Query
-
-    app = FastAPI(title="OSCE statements QA", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
-
-    def run(req: AskRequest) -> dict:
-        if not req.question.strip():
-            raise HTTPException(422, "question is empty")
-        if req.retriever not in (None, "", "dense", "bm25", "hybrid"):
-            raise HTTPException(422, "retriever must be dense, bm25 or hybrid")
-        try:
-            filters = make_filters(req.delegation, req.since, req.until, req.doc)
-        except ValueError as e:
-            raise HTTPException(422, str(e)) from None
-        answer = service.ask(req.question.strip(), k=req.k, filters=filters, history=req.history,
-                             method=req.retriever or None)
-        return to_json(answer)
-
-    # Declared before mounting Gradio at "/", which would otherwise take these paths.
-    @app.get("/api/ask")
-    def ask_get(q: str = Query(..., description="the question"), k: int = Query(5, ge=1, le=50),
-                delegation: list[str] = Query(default=[]), since: str | None = None, until: str | None = None,
-                doc: list[str] = Query(default=[]), history: list[str] = Query(default=[]),
-                retriever: str | None = None) -> dict:
-        return run(AskRequest(question=q, k=k, delegation=delegation, since=since, until=until, doc=doc,
-                              history=history, retriever=retriever))
-
-    @app.post("/api/ask")
-    def ask_post(req: AskRequest) -> dict:
-        return run(req)
-
-    @app.get("/api/health")
-    def health() -> dict:
-        return {"status": "ok", "documents": len(service.index.documents), "chunks": len(service.index.chunks)}
-
-    demo = build_demo(service)
-    theme = gr.themes.Default(primary_hue="blue", neutral_hue="slate")  # Default's fonts are served locally
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, head=HEAD, theme=theme, ssr_mode=False,
-                               footer_links=["api"])

@@ -46,7 +46,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 @dataclass
 class Chunk:
     doc_id: str
-    paragraphs: list[int]      # paragraph numbers covered, ascending
+    paragraphs: list[int]      # paragraph numbers covered (the document's labels), ascending
     text: str                  # the paragraph's own words (what is shown and cited)
     embed_text: str            # what the model sees (may carry the statement's context)
     part: int = 0              # piece number when a long paragraph was split
@@ -109,13 +109,15 @@ def chunk_document(doc: Document, max_tokens: int = 200, min_tokens: int = 8,
                    model_fits: Callable[[str], bool] | None = None,
                    with_context: bool = True) -> list[Chunk]:
     prefix = context_prefix(doc) if with_context else ""
+    labels = doc.labels()
 
     def fits(text: str) -> bool:
         if count_tokens(text) > max_tokens:
             return False
         return model_fits is None or model_fits(prefix + text)
 
-    # Group paragraph numbers: short ones join a neighbour within budget.
+    # Group paragraph positions (1-based): short ones join a neighbour within budget.
+    # Chunks record the document's own labels (its printed numbers, when it has them).
     groups: list[list[int]] = []
     pending: list[int] = []
     n = len(doc.paragraphs)
@@ -140,8 +142,9 @@ def chunk_document(doc: Document, max_tokens: int = 200, min_tokens: int = 8,
     for group in groups:
         text = " ".join(doc.paragraphs[j - 1] for j in group)
         pieces = [text] if fits(text) else _split_long(text, fits)
+        group_labels = [labels[j - 1] for j in group]
         for part, piece in enumerate(pieces, 1 if len(pieces) > 1 else 0):
-            chunks.append(Chunk(doc.id, list(group), piece, prefix + piece, part))
+            chunks.append(Chunk(doc.id, group_labels, piece, prefix + piece, part))
     return chunks
 
 

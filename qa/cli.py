@@ -42,18 +42,25 @@ def cmd_index(args) -> int:
 
 
 def filters_from_args(args):
-    from .retrieval import Filters
-    return Filters(delegations=args.delegation or [], since=args.since, until=args.until, docs=args.doc or [])
+    """--delegation/--since/--until/--doc through the parser the API and the chat share."""
+    from .filters import parse_filters
+    return parse_filters(args.delegation, args.since, args.until, args.doc, prefix="--")
 
 
 def cmd_ask(args) -> int:
     from .answer import ask, no_answer_message, to_json
     from .retrieval import Retriever
 
+    from .filters import unknown_filter_values
+
     settings = _settings(args)
+    filters = filters_from_args(args)   # bad dates fail here, before anything loads
     index = _load_index(args)
+    unknown = unknown_filter_values(filters, index)
+    if unknown:
+        raise UserError(unknown)
     retriever = Retriever(index, settings)
-    answer = ask(retriever, args.question, k=args.k, filters=filters_from_args(args), method=args.retriever)
+    answer = ask(retriever, args.question, k=args.k, filters=filters, method=args.retriever)
     if args.json:
         print(json.dumps(to_json(answer), ensure_ascii=False, indent=2))
         return 0
@@ -82,17 +89,17 @@ def cmd_show(args) -> int:
     except KeyError:
         raise UserError(f"unknown document {args.doc_id!r}; `qa docs` lists the indexed statements") from None
     if args.paragraph is not None:
-        if not 1 <= args.paragraph <= len(doc.paragraphs):
-            raise UserError(f"{doc.id} has paragraphs 1–{len(doc.paragraphs)}; there is no ¶{args.paragraph}")
+        if not doc.has_paragraph(args.paragraph):
+            raise UserError(f"{doc.id} has paragraphs {doc.label_range()}; there is no ¶{args.paragraph}")
         print(f"{doc.id} ¶{args.paragraph}\n")
-        print(textwrap.fill(doc.paragraphs[args.paragraph - 1], 100))
+        print(textwrap.fill(doc.paragraph(args.paragraph), 100))
         return 0
     print(doc.id)
     for key in ("delegation", "speaker", "meeting", "date", "title", "language", "source"):
         if getattr(doc, key):
             print(f"{key:>10}: {getattr(doc, key)}")
     print()
-    for i, p in enumerate(doc.paragraphs, 1):
+    for i, p in zip(doc.labels(), doc.paragraphs):
         print(textwrap.fill(p, 100, initial_indent=f"¶{i:<3} ", subsequent_indent="     "))
         print()
     return 0
@@ -131,12 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("ask", help="ranked passages answering a question, with citations")
     sp.add_argument("question")
-    sp.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    sp.add_argument("-k", type=_positive_int, default=5, help="number of passages (default 5, at most 100)")
     sp.add_argument("--json", action="store_true", help="print one JSON object")
     sp.add_argument("--retriever", choices=["dense", "bm25", "hybrid"], help="default: hybrid")
     sp.add_argument("--delegation", action="append", help="only statements by this delegation (repeatable)")
-    sp.add_argument("--since", help="only statements dated on or after YYYY-MM-DD")
-    sp.add_argument("--until", help="only statements dated on or before YYYY-MM-DD")
+    sp.add_argument("--since", help="only statements dated on or after YYYY[-MM[-DD]]")
+    sp.add_argument("--until", help="only statements dated on or before YYYY[-MM[-DD]] (2021 = to 31 Dec 2021)")
     sp.add_argument("--doc", action="append", help="only this statement id (repeatable)")
     sp.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
     common(sp)
@@ -164,12 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _check_dates(args) -> None:
-    import re
-    for name in ("since", "until"):
-        v = getattr(args, name, None)
-        if v and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", v):
-            raise UserError(f"--{name} {v!r}: expected a date as YYYY-MM-DD")
+def _positive_int(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= k <= 100:
+        raise argparse.ArgumentTypeError(f"{k} is out of range: give 1 to 100")
+    return k
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +188,6 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        _check_dates(args)
         return args.func(args)
     except (UserError, CorpusError, IndexError_, ModelError, ValueError, FileNotFoundError) as e:
         print(f"qa: error: {e}", file=sys.stderr)

@@ -48,6 +48,38 @@ class Document:
     language: str | None = None      # original language, where printed
     notes: list[str] = field(default_factory=list)  # e.g. alignment footnote
     aliases: list[str] = field(default_factory=list)  # other ids it is known by: its file name, a sidecar's "aliases"
+    # The numbers the document prints for its paragraphs (UN records: 176, 177, ...), one per
+    # paragraph, strictly increasing; empty when it prints none and paragraphs count from 1.
+    # Citations, `qa show`, chunks and evaluation all use these labels.
+    numbers: list[int] = field(default_factory=list)
+
+    def labels(self) -> list[int]:
+        """The paragraph numbers a citation uses, in reading order."""
+        return list(self.numbers) if self.numbers else list(range(1, len(self.paragraphs) + 1))
+
+    def paragraph(self, label: int) -> str:
+        """The paragraph the document calls `label`; KeyError if it has none by that number."""
+        if not self.numbers:
+            if 1 <= label <= len(self.paragraphs):
+                return self.paragraphs[label - 1]
+            raise KeyError(label)
+        import bisect
+        i = bisect.bisect_left(self.numbers, label)
+        if i < len(self.numbers) and self.numbers[i] == label:
+            return self.paragraphs[i]
+        raise KeyError(label)
+
+    def has_paragraph(self, label: int) -> bool:
+        try:
+            self.paragraph(label)
+            return True
+        except KeyError:
+            return False
+
+    def label_range(self) -> str:
+        """'1–12' (or '176–190'): the paragraph numbers it has, for messages."""
+        labels = self.labels()
+        return f"{labels[0]}–{labels[-1]}" if labels else "none"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -487,21 +519,51 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     return doc
 
 
-def load_corpus(corpus_dir: Path, log=lambda msg: None) -> list[Document]:
-    """Parse every statement in a folder. A second copy of a statement (same id, same
-    paragraphs) is skipped with a note; two different statements under one id are an
-    error naming both files."""
+def iter_corpus(corpus_dir: Path, on_error=None, log=lambda msg: None):
+    """Parse the statements of a folder one at a time (memory stays bounded however
+    many files there are). A file that cannot be read or parsed raises CorpusError,
+    or, with `on_error`, is passed to it and skipped. A second copy of a statement
+    (same id, same paragraphs) is skipped with a note; two different statements
+    under one id are an error naming both files."""
     corpus_dir = Path(corpus_dir)
-    docs, seen = [], {}
+    seen: dict[str, tuple[Path, str]] = {}
     for path in corpus_files(corpus_dir):
-        doc = load_document(path, corpus_dir)
-        if doc.id in seen:
-            first_path, first = seen[doc.id]
-            if first.paragraphs == doc.paragraphs:
-                log(f"skipping {path}: a copy of {first_path} ({doc.id})")
-                continue
-            raise CorpusError(f"{path}: document id {doc.id} already used by {first_path}; "
-                              f"give one an \"id\" in its {SIDECAR_SUFFIX} file")
-        seen[doc.id] = (path, doc)
-        docs.append(doc)
-    return docs
+        try:
+            doc = load_document(path, corpus_dir)
+            digest = _paragraphs_digest(doc)
+            if doc.id in seen:
+                first_path, first_digest = seen[doc.id]
+                if first_digest == digest:
+                    log(f"skipping {path}: a copy of {first_path} ({doc.id})")
+                    continue
+                raise CorpusError(f"{path}: document id {doc.id} already used by {first_path}; "
+                                  f"give one an \"id\" in its {SIDECAR_SUFFIX} file")
+        except CorpusError as e:
+            if on_error is None:
+                raise
+            on_error(e)
+            continue
+        seen[doc.id] = (path, digest)
+        yield doc
+
+
+def _paragraphs_digest(doc: Document) -> str:
+    import hashlib
+    return hashlib.sha256("\x00".join(doc.paragraphs).encode("utf-8")).hexdigest()
+
+
+def corpus_inputs(corpus_dir: Path) -> list[Path]:
+    """Every file whose bytes the index depends on: the statements and their metadata
+    files (what the index's corpus fingerprint hashes)."""
+    out = []
+    for path in corpus_files(corpus_dir):
+        out.append(path)
+        side = path.with_name(path.name + SIDECAR_SUFFIX)
+        if side.exists():
+            out.append(side)
+    return out
+
+
+def load_corpus(corpus_dir: Path, log=lambda msg: None) -> list[Document]:
+    """Every statement of a folder (iter_corpus, all at once); the first bad file is an error."""
+    return list(iter_corpus(corpus_dir, log=log))

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunk, chunk_documents
-from .documents import PARSER_VERSION, SIDECAR_SUFFIX, Document, corpus_files, load_corpus, unsupported_files
+from .documents import PARSER_VERSION, Document, corpus_inputs, load_corpus, unsupported_files
 from .settings import Settings
 
 FORMAT_VERSION = 1
@@ -48,12 +48,9 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     """Hash of every statement file and sidecar (names and bytes), without parsing."""
     corpus_dir = Path(corpus_dir)
     h = hashlib.sha256(f"parser={PARSER_VERSION}".encode())
-    for path in corpus_files(corpus_dir):
+    for path in corpus_inputs(corpus_dir):
         h.update(str(path.relative_to(corpus_dir)).encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
-        side = path.with_name(path.name + SIDECAR_SUFFIX)
-        if side.exists():
-            h.update(b"meta" + hashlib.sha256(side.read_bytes()).digest())
     return h.hexdigest()
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from .chunking import Chunk
 from .documents import Document
+from .filters import Filters  # noqa: F401  (re-exported: callers import it from here)
 from .settings import Settings
 
 RETRIEVERS = ("dense", "bm25", "hybrid")
@@ -48,35 +49,6 @@ def _bm25_query_ids(model, query: str) -> list[int]:
     toks = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
     vocab = model.vocab_dict
     return [vocab[t] for t in toks if t in vocab]
-
-
-# --- filters -------------------------------------------------------------------
-
-@dataclass
-class Filters:
-    delegations: list[str] = field(default_factory=list)   # case-insensitive, substring match
-    since: str | None = None                                 # ISO date, inclusive
-    until: str | None = None                                 # ISO date, inclusive
-    docs: list[str] = field(default_factory=list)            # document ids
-
-    def __bool__(self) -> bool:
-        return bool(self.delegations or self.since or self.until or self.docs)
-
-    def allows(self, doc: Document) -> bool:
-        if self.docs and not {n.casefold() for n in [doc.id, *doc.aliases]} & {d.casefold() for d in self.docs}:
-            return False
-        if self.delegations:
-            from .delegations import canonical_delegation, same_delegation
-            if not any(same_delegation(canonical_delegation(d), doc.delegation) for d in self.delegations):
-                return False
-        if self.since and (not doc.date or doc.date < self.since):
-            return False
-        if self.until and (not doc.date or doc.date > self.until):
-            return False
-        return True
-
-    def to_dict(self) -> dict:
-        return {"delegations": self.delegations, "since": self.since, "until": self.until, "docs": self.docs}
 
 
 # --- results -------------------------------------------------------------------

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from qa.answer import Answer, Sentence, ask, no_answer_message, to_json
-from qa.app_ui import (Service, chat_fn, cite_href, date_bound, esc, highlight, make_filters, parse_cite,
+from qa.server import Service
+from qa.app_ui import (chat_fn, cite_href, date_bound, esc, highlight, make_filters, parse_cite,
                        render_answer, render_citation, render_document, user_turns)
 from qa.chunking import Chunk
 from qa.documents import Document
@@ -191,7 +192,7 @@ def test_chat_fn_passes_history_and_filters(retriever, seed_index, seed_settings
 def client(retriever, seed_index, seed_settings):
     from fastapi.testclient import TestClient
 
-    from qa.app_ui import create_app
+    from qa.server import create_app
     with TestClient(create_app(Service(seed_index, retriever, seed_settings))) as c:
         yield c
 

@@ -61,11 +61,29 @@ def test_docs_json(run):
 @pytest.mark.parametrize("argv,message", [
     (["show", "PC.DEL/1/99"], "unknown document 'PC.DEL/1/99'"),
     (["show", "PC.DEL/64/21", "9"], "PC.DEL/64/21 has paragraphs 1–6; there is no ¶9"),
-    (["ask", "x", "--since", "last week"], "--since 'last week': expected a date"),
+    (["ask", "x", "--since", "last week"], "--since 'last week' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"),
+    (["ask", "x", "--since", "2021-02-30"], "--since '2021-02-30' is not a date"),
+    (["ask", "x", "--until", "2021-13-45"], "--until '2021-13-45' is not a date"),
+    (["ask", "x", "--since", "2022", "--until", "2021"], "--since '2022' is after --until '2021': nothing can match"),
+    (["ask", "x", "--doc", "PC.DEL/64/2"], "unknown document 'PC.DEL/64/2'; closest: PC.DEL/64/21"),
+    (["ask", "x", "--delegation", "Freedonia"], "no statement by delegation 'Freedonia'"),
 ])
 def test_errors_are_one_line(run, argv, message):
     code, out, err = run(*argv)
     assert code == 1 and err.strip().count("\n") == 0 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("k", ["-1", "0", "101", "many"])
+def test_bad_k_is_refused(k, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["ask", "x", "-k", k])
+    assert e.value.code == 2 and "argument -k" in capsys.readouterr().err
+
+
+def test_until_a_year_keeps_that_years_statements(run):
+    code, out, _ = run("ask", "Kazakhstan parliamentary elections", "--since", "2021", "--until", "2021", "--json", "-k", "10")
+    dates = {p["date"][:4] for p in json.loads(out)["passages"]}
+    assert code == 0 and dates == {"2021"}
 
 
 def test_missing_index_and_empty_corpus_are_one_line_errors(tmp_path):
