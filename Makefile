@@ -70,6 +70,19 @@ eval-oos: $(VENV)/.installed
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid || exit 1; \
 	done; done
 
+# Questions over one real UN General Debate session (70th, 2015; eval/README.md), judged by
+# evidence strings. The session's 193 speeches are unpacked once from the shared archive.
+UNGDC_TAR ?= ../shared/corpora/ungdc-1946-2024.tar.xz
+UN_2015   := index/un-2015
+$(UN_2015)/corpus:
+	rm -rf $@.tmp && mkdir -p $@.tmp
+	tar -xJf $(UNGDC_TAR) -C $@.tmp --strip-components=2 --wildcards '*Session 70 - 2015/*'
+	mv $@.tmp $@
+
+eval-un: $(VENV)/.installed $(UN_2015)/corpus
+	$(BIN)/qa eval eval/un-dev.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid
+	$(BIN)/qa eval eval/un-test.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid
+
 bench-scifact: $(VENV)/.installed
 	$(BIN)/qa eval ../shared/benchmarks/scifact --retriever dense,bm25,hybrid
 

@@ -3,8 +3,9 @@
   python eval/sets.py check SET.jsonl --corpus DIR
       Parse the corpus and, for every evidence string, list the paragraphs that contain
       it. Warns when an evidence string occurs nowhere, occurs in a paragraph its
-      question does not list under `relevant` (when it lists any), or when a `relevant`
-      paragraph contains none of the question's evidence strings.
+      question does not list under `relevant` (when it lists any), occurs in more than one
+      document (when it lists none: the evidence alone must single out its speech), or
+      when a `relevant` paragraph contains none of the question's evidence strings.
 
   python eval/sets.py split ALL.jsonl --out eval/NAME [--seed 13]
       Shuffle the questions with a fixed seed and write the first half to
@@ -54,6 +55,10 @@ def check(path: Path, corpus: Path) -> int:
             hits = {(d, p) for d, p, text in paragraphs if normalize(ev) in text}
             if not hits:
                 print(f"{q['id']}: evidence occurs in no paragraph: {ev!r}")
+                problems += 1
+            docs = sorted({d for d, _ in hits})
+            if not listed and len(docs) > 1:
+                print(f"{q['id']}: evidence {ev!r} occurs in {len(docs)} documents: {', '.join(docs[:5])}")
                 problems += 1
             for d, p in sorted(hits):
                 if listed and (d.casefold(), p) not in listed:
