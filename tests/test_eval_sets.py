@@ -1,0 +1,74 @@
+"""The out-of-sample question sets stay consistent with the corpus they are written for:
+every evidence string occurs in the paragraph its question cites (so a parser change
+that renumbers paragraphs or alters their text shows up here), and the split is stable."""
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+UN_2015 = Path("/work/ungdc/ungdc-1946-2024/Session 70 - 2015")
+
+
+def _sets_module():
+    spec = importlib.util.spec_from_file_location("eval_sets", ROOT / "eval" / "sets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mixed")
+    for pattern in ("corpus/*.txt", "corpus/*.meta.json", "eval/distractors/*.txt"):
+        for path in ROOT.glob(pattern):
+            shutil.copy(path, folder)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["mixed", "chat", "stance"])
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
+    assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
+
+
+@pytest.mark.skipif(not UN_2015.is_dir(), reason="UN General Debate corpus not unpacked")
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_un_set_evidence_singles_out_one_speech(split, capsys):
+    assert _sets_module().check(ROOT / "eval" / f"un-{split}.jsonl", UN_2015) == 0, capsys.readouterr().out
+
+
+def test_check_reports_evidence_found_nowhere_and_in_an_unlisted_paragraph(mixed_corpus, tmp_path, capsys):
+    bad = [
+        {"id": "x1", "question": "?", "evidence": ["this sentence occurs in no statement at all"],
+         "relevant": [{"doc": "PC.DEL/64/21", "paragraph": 2}]},
+        {"id": "x2", "question": "?", "evidence": ["We congratulate our friend Kazakhstan on the excellent organization"],
+         "relevant": [{"doc": "PC.DEL/64/21", "paragraph": 3}]},
+    ]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("".join(json.dumps(q) + "\n" for q in bad), encoding="utf-8")
+    assert _sets_module().check(path, mixed_corpus) == 1
+    out = capsys.readouterr().out
+    assert "x1: evidence occurs in no paragraph" in out
+    assert "x2: evidence 'We congratulate our friend Kazakhstan on the excellent organization' also occurs in PC.DEL/64/21 ¶2, not listed" in out
+    assert "x2: relevant pc.del/64/21 ¶3 contains none of its evidence strings" in out
+
+
+def test_split_is_stable_and_keeps_the_share_of_unanswerable(tmp_path):
+    questions = [{"id": f"q{i}", "question": "?", "answerable": i % 4 != 0} for i in range(20)]
+    source = tmp_path / "all.jsonl"
+    source.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    sets = _sets_module()
+    sets.split(source, tmp_path / "a", seed=13)
+    sets.split(source, tmp_path / "b", seed=13)
+    for part in ("dev", "test"):
+        a = (tmp_path / f"a-{part}.jsonl").read_text()
+        assert a == (tmp_path / f"b-{part}.jsonl").read_text()
+        rows = [json.loads(line) for line in a.splitlines()]
+        # 15 answerable and 5 unanswerable: each group is halved (the odd one goes to dev)
+        assert sum(q["answerable"] for q in rows) in (7, 8)
+        assert sum(not q["answerable"] for q in rows) in (2, 3)
+    ids = {json.loads(line)["id"] for part in ("dev", "test") for line in (tmp_path / f"a-{part}.jsonl").read_text().splitlines()}
+    assert ids == {q["id"] for q in questions}
