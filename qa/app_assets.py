@@ -61,7 +61,8 @@ HEAD = """
     });
   }
   window.__qaApplyTheme = applyTheme;
-  document.addEventListener('DOMContentLoaded', function () {
+  // Gradio may add this head script after the document has loaded: start now if so.
+  function start() {
     applyTheme();
     new MutationObserver(applyTheme).observe(document.body, {attributes: true, attributeFilter: ['class']});
     // the theme buttons are rendered by Gradio after load: mark the active one when they appear
@@ -70,7 +71,8 @@ HEAD = """
       if (b && !b.hasAttribute('aria-pressed')) { applyTheme(); }
     }).observe(document.body, {childList: true, subtree: true});
     window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', applyTheme);
-  });
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 
   function flash(a, text) {
     var old = a.textContent;

@@ -594,7 +594,7 @@ def build_demo(service: "Service"):
                                            interactive=False)
                         up_result = gr.HTML(elem_id="qa-upload-result")
             with gr.Column(scale=2, min_width=300, elem_id="qa-side"):
-                find = gr.Textbox(placeholder="Find in this statement", show_label=False, elem_id="qa-find",
+                find = gr.Textbox(label="Find in this statement", placeholder="Find in this statement", show_label=False, elem_id="qa-find",
                                   container=False)
                 panel = gr.HTML(PANEL_EMPTY, elem_id="qa-doc-panel")
         # hidden plumbing: the page script passes fragments and browser storage through these
@@ -716,7 +716,8 @@ def build_demo(service: "Service"):
         demo.load(on_load, [store, url_box, b_sort], [chatbot, *filters_in, store, browse], js=LOAD_JS,
                   api_visibility="private").then(
             None, js="() => { if (new URLSearchParams(location.search).get('q')) "
-                     "{ history.replaceState(null, '', location.pathname); } }")
+                     "{ history.replaceState(null, '', location.pathname); } "
+                     "document.body.classList.add('qa-ready'); }")
     return demo
 
 
