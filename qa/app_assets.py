@@ -290,7 +290,7 @@ a.qa-close { font-size: 1.5rem; line-height: 1; text-decoration: none !important
 .qa-para p { margin: 0; line-height: 1.5; font-size: .93em; color: var(--qa-text); }
 .qa-para .qa-pn { min-width: 1.6em; text-align: right; padding-top: .1em; }
 .qa-para.is-cited { background: var(--qa-cited-bg); box-shadow: inset 3px 0 0 var(--qa-cited-bar); }
-.qa-para.qa-nomatch { opacity: .55; }
+.qa-para.qa-nomatch .qa-pn { text-decoration: line-through; }
 .qa-find-count { font-size: .85em; color: var(--qa-muted); }
 .qa-note { font-size: .8em; color: var(--qa-muted); }
 

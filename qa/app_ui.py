@@ -520,9 +520,9 @@ def header_html(service) -> str:
             'verbatim; every quote and passage is cited to document and paragraph. '
             f'<span id="qa-count">{n} statement{"s" if n != 1 else ""} indexed</span>.</p></div>'
             '<div class="qa-theme" role="group" aria-label="Colour theme">'
-            '<a href="#theme=light" class="qa-theme-btn" id="qa-theme-light">Light</a>'
-            '<a href="#theme=dark" class="qa-theme-btn" id="qa-theme-dark">Dark</a>'
-            '<a href="#theme=system" class="qa-theme-btn" id="qa-theme-system">System</a></div></div>')
+            '<a href="#theme=light" role="button" class="qa-theme-btn" id="qa-theme-light">Light</a>'
+            '<a href="#theme=dark" role="button" class="qa-theme-btn" id="qa-theme-dark">Dark</a>'
+            '<a href="#theme=system" role="button" class="qa-theme-btn" id="qa-theme-system">System</a></div></div>')
 
 
 def build_demo(service: "Service"):

@@ -33,7 +33,7 @@ def test_contrast_layout_and_panel(new_page, app_url, viewport, scheme):
     assert page.evaluate("document.body.classList.contains('dark')") == (scheme == "dark")
     # the question box is on screen without scrolling
     expect(page.locator("#qa-input textarea")).to_be_in_viewport()
-    shot(page, f"start-{viewport}-{scheme}", docs=True)
+    shot(page, f"start-{viewport}-{scheme}")
 
     bot = ask(page, RU_Q)
     no_sideways_scroll(page)
