@@ -594,7 +594,8 @@ def build_demo(service: "Service"):
                                            interactive=False)
                         up_result = gr.HTML(elem_id="qa-upload-result")
             with gr.Column(scale=2, min_width=300, elem_id="qa-side"):
-                find = gr.Textbox(label="Find in this statement", placeholder="Find in this statement", show_label=False, elem_id="qa-find",
+                find = gr.Textbox(label="Find in this statement", placeholder="Find in this statement",
+                                  show_label=False, elem_id="qa-find",
                                   container=False)
                 panel = gr.HTML(PANEL_EMPTY, elem_id="qa-doc-panel")
         # hidden plumbing: the page script passes fragments and browser storage through these
@@ -706,8 +707,9 @@ def build_demo(service: "Service"):
             if link is None:
                 history = stored_history(stored)
                 return (history, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), listing)
-            known = set(delegation_choices())
-            delegs = [d for d in link["delegation"] if d in known]
+            from .delegations import canonical_delegation
+            known = set(delegation_choices())   # a link may say "EU"; the filter shows "European Union"
+            delegs = [c for c in dict.fromkeys(canonical_delegation(d) for d in link["delegation"]) if c in known]
             doc_ids = [d for d in link["doc"] if d in {x.id for x in docs}]
             prior = [{"role": "user", "content": esc(h)} for h in link["history"][:20]]
             html_ = chat(link["q"], prior, delegs, link["since"], link["until"], doc_ids)

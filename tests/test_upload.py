@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from qa.answer import ask, to_json
+from qa.answer import to_json
 from qa.server import Service
 from qa import upload
 from qa.settings import ROOT

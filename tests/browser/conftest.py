@@ -193,7 +193,11 @@ CONTRAST_JS = """(el) => {
       return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
     return 0.2126 * a[0] + 0.7152 * a[1] + 0.0722 * a[2]; }
   var fg = rgba(getComputedStyle(el).color), e = el, bg = null;
-  while (e) { var c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0.5) { bg = c; break; } e = e.parentElement; }
+  while (e) {
+    var c = rgba(getComputedStyle(e).backgroundColor);
+    if (c[3] > 0.5) { bg = c; break; }
+    e = e.parentElement;
+  }
   if (!bg) { bg = [255, 255, 255, 1]; }
   var l1 = lum(fg), l2 = lum(bg);
   return {ratio: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05), fg: fg, bg: bg};
