@@ -8,7 +8,8 @@ import threading
 from pydantic import BaseModel, Field
 
 from .answer import Answer, ask, to_json
-from .app_ui import CSS, HEAD, build_demo, make_filters
+from .app_assets import CSS, HEAD
+from .app_ui import build_demo, make_filters
 from .filters import Filters
 
 
@@ -29,6 +30,19 @@ class Service:
         with self._lock:
             return ask(self.retriever, question, k=k or self.settings.top_k, filters=filters,
                        method=method, history=history or [])
+
+    # --- UI support (issue 12: uploads, follow-up suggestions) -------------------
+    def replace(self, index, retriever) -> None:
+        """Swap in a new index and retriever (after an upload); questions already
+        running finish on the old ones."""
+        with self._lock:
+            self.index, self.retriever = index, retriever
+
+    def search(self, query: str, k: int, filters: Filters | None = None):
+        """Retrieval only, no answer sentences (the chat's suggested follow-ups)."""
+        with self._lock:
+            return self.retriever.search(query, k=k, filters=filters)
+    # --- end of UI support ----------------------------------------------------------
 
     def delegations(self) -> list[str]:
         return sorted({d.delegation for d in self.index.documents if d.delegation})
@@ -57,7 +71,8 @@ def create_app(service: Service):
     import gradio as gr
     from fastapi import FastAPI, HTTPException, Query
 
-    app = FastAPI(title="OSCE statements QA", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    # docs_url=None: FastAPI's Swagger page loads its assets from a CDN; /api/docs is ours (below)
+    app = FastAPI(title="OSCE statements QA", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
 
     def run(req: AskRequest) -> dict:
         if not req.question.strip():
@@ -89,7 +104,51 @@ def create_app(service: Service):
     def health() -> dict:
         return {"status": "ok", "documents": len(service.index.documents), "chunks": len(service.index.chunks)}
 
+    add_ui_routes(app, service)
     demo = build_demo(service)
     theme = gr.themes.Default(primary_hue="blue", neutral_hue="slate")  # Default's fonts are served locally
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, head=HEAD, theme=theme, ssr_mode=False,
                                footer_links=["api"])
+
+
+# --- UI support (issue 12): adding statements over HTTP, and the API's own docs page ---
+# Module level: FastAPI resolves the routes' (string) annotations from module globals.
+from fastapi import File, Form, UploadFile  # noqa: E402
+
+
+def add_ui_routes(app, service: Service) -> None:
+    """POST /api/statements (multipart upload, see docs/app.md) and GET /api/docs (a
+    local page: FastAPI's Swagger UI would load its assets from a CDN)."""
+    from fastapi import HTTPException
+    from fastapi.responses import HTMLResponse
+
+    from . import upload
+    from .app_ui import render_api_docs
+
+    @app.post("/api/statements", status_code=201)
+    def add_statement(file: UploadFile = File(..., description="a .txt, .md, .pdf (.docx, .html) statement"),
+                      id: str | None = Form(None), delegation: str | None = Form(None),
+                      date: str | None = Form(None), title: str | None = Form(None),
+                      meeting: str | None = Form(None), speaker: str | None = Form(None),
+                      dry_run: bool = Form(False, description="parse and return the metadata; index nothing")
+                      ) -> dict:
+        """Add a statement to the corpus (its uploads/ folder) and the index; searchable at once."""
+        data = file.file.read(upload.MAX_BYTES + 1)
+        meta = {"id": id, "delegation": delegation, "date": date, "title": title, "meeting": meeting,
+                "speaker": speaker}
+        try:
+            if dry_run:
+                doc = upload.parse_upload(data, file.filename or "statement", meta)
+                clash = upload.id_in_use(doc, service.index)
+                if clash:
+                    raise upload.UploadError(clash, status=409)
+                return {**upload.describe(doc), "indexed": False}
+            doc, stats = upload.add_statement(service, data, file.filename or "statement", meta)
+        except upload.UploadError as e:
+            raise HTTPException(e.status, str(e)) from None
+        return {**upload.describe(doc), "indexed": True, "embedded": stats.embedded,
+                "documents": len(service.index.documents)}
+
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> str:
+        return render_api_docs(app.openapi())

@@ -8,10 +8,12 @@ import re
 
 import pytest
 
-from qa.answer import Answer, Sentence, ask, no_answer_message, to_json
+from qa.answer import Answer, Sentence, ask, to_json
 from qa.server import Service
-from qa.app_ui import (chat_fn, cite_href, date_bound, esc, highlight, make_filters, parse_cite,
-                       render_answer, render_citation, render_document, user_turns)
+from qa.app_ui import (NO_ANSWER, SORTS, answer_markdown, chat_fn, cite_href, date_bound, doc_href, esc,
+                       followups, highlight, list_statements, make_filters, parse_cite, parse_permalink,
+                       permalink, remove_filter, render_answer, render_api_docs, render_chips, render_citation,
+                       render_document, render_statement_list, stored_history, user_turns)
 from qa.chunking import Chunk
 from qa.documents import Document
 from qa.retrieval import Hit, Result
@@ -67,7 +69,9 @@ def test_esc_is_reversible_and_leaves_no_markup_or_markdown():
 def test_hostile_passage_renders_as_text():
     out = render_answer(hostile_answer())
     assert_inert(out)
-    assert all(h.startswith("#cite=") for h in hrefs(out))
+    # links are our own fragments only: citations, copy and share
+    assert all(h.startswith(("#cite=", "#copy", "#share=")) for h in hrefs(out)), hrefs(out)
+    assert sum(h.startswith("#cite=") for h in hrefs(out)) == 3
     # the payloads are all still there, as text
     text = html.unescape(re.sub(r"<[^>]+>", "", out))
     for payload in (SCRIPT, IMG, MDLINK, "<b>Freedonia</b>"):
@@ -140,12 +144,26 @@ def test_render_citation_opens_the_cited_paragraph(seed_index):
     assert "is-cited" not in render_citation(seed_index, "#cite=bogus")
 
 
-def test_abstention_says_so_plainly():
-    answer = Answer(Result("Who won the 2019 budget vote?", "q", [], abstained=True, reason="a <b>reason</b>"))
+def test_abstention_says_so_plainly_and_keeps_the_reason_out_of_the_page():
+    answer = Answer(Result("Who won the 2019 budget vote?", "q", [], abstained=True,
+                           reason="best passage similarity 0.00 is below 0.15"))
     out = render_answer(answer, "Who won <the> 2019 budget vote?")
     assert "qa-passage" not in out
-    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == \
-        no_answer_message("Who won <the> 2019 budget vote?") + "Why: a <b>reason</b>."
+    text = html.unescape(re.sub(r"<[^>]+>", " ", out))
+    assert NO_ANSWER in text and "broader question" in text
+    assert "similarity" not in text and "0.15" not in text
+    assert "budget vote" not in text           # the question is not quoted back
+
+
+def test_abstention_offers_the_nearest_statements_as_links():
+    answer = hostile_answer()
+    answer.result.abstained, answer.result.reason = True, "no statement mentions Ruritania"
+    out = render_answer(answer, "What did Ruritania say?")
+    assert_inert(out)
+    links = re.findall(r'<li><a class="qa-cite" href="([^"]*)"', out)
+    assert links == [html.escape(cite_href(answer.hits[0].doc.id, 2))]   # one per statement, its best passage
+    assert "Ruritania" not in html.unescape(out)
+    assert answer_markdown(answer).startswith(NO_ANSWER)
 
 
 # --- inputs --------------------------------------------------------------------------
@@ -238,11 +256,139 @@ def test_ui_is_served_beside_the_api(client):
     assert client.get("/api/health").json()["documents"] >= 5
 
 
-def test_no_answer_says_why_and_filters_that_match_nothing_say_so(retriever):
+def test_no_answer_is_plain_and_filters_that_match_nothing_say_so(retriever):
     from qa.retrieval import Filters
 
     answer = ask(retriever, "What did Germany's delegation say about Kazakhstan's elections?")
+    assert answer.result.abstained and answer.result.reason      # the reason stays in the JSON API
     out = render_answer(answer)
-    assert "No statement in the corpus addresses" in out and "Why: no statement mentions Germany" in out
+    assert NO_ANSWER in html.unescape(out) and "Why" not in out and answer.result.reason not in html.unescape(out)
     empty = ask(retriever, "elections", filters=Filters(since="2030-01-01"))
     assert "No statement matches these filters." in render_answer(empty)
+
+
+# --- copy, permalink, chips, follow-ups ----------------------------------------------
+
+def test_markdown_copy_has_the_quotes_with_citations_and_no_html(retriever):
+    answer = ask(retriever, RU_Q)
+    md = answer_markdown(answer, RU_Q)
+    assert "<" not in md and "qa-" not in md
+    first = answer.lead[0]
+    assert md.splitlines()[0] == f"“{first.text}” — {first.citation}"
+    assert all(f"— {h.citation}" in md for h in answer.hits)
+    # the rendered answer carries it, escaped, in one HTML block (no raw newline)
+    out = render_answer(answer, RU_Q)
+    block = re.search(r'<pre class="qa-md">(.*?)</pre>', out).group(1)
+    assert "\n" not in out and html.unescape(block) == md
+
+
+def test_markdown_copy_escapes_markdown_in_statement_text():
+    md = answer_markdown(hostile_answer())
+    assert "[click](javascript" not in md and r"\[click\](javascript" in md
+    assert "<script>" not in md
+
+
+@pytest.mark.parametrize("filters,history", [
+    (None, []),
+    (make_filters(["European Union", "Russian Federation"], "2021", "2021-06", ["PC.DEL/64/21"]), ["First?", "x&y"]),
+])
+def test_permalink_round_trips(filters, history):
+    q = "What did they say about 'free' & fair elections?"
+    link = permalink(q, filters, history)
+    got = parse_permalink(link)
+    assert got["q"] == q and got["history"] == history
+    if filters:
+        assert got["delegation"] == filters.delegations and got["doc"] == filters.docs
+        assert make_filters(got["delegation"], got["since"], got["until"], got["doc"]) == filters
+    assert parse_permalink("") is None and parse_permalink("?delegation=EU") is None
+
+
+def test_filter_chips_show_each_filter_and_remove_one():
+    out = render_chips(["European Union", "<b>Freedonia</b>"], "2021", "", ["PC.DEL/64/21"])
+    assert_inert(out)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", out))
+    for label in ("Delegation: European Union", "Delegation: <b>Freedonia</b>", "Since: 2021",
+                  "Statement: PC.DEL/64/21"):
+        assert label in text
+    assert "Until" not in text
+    rm = [html.unescape(h) for h in hrefs(out)]
+    assert len(rm) == 4
+    assert remove_filter(rm[1], ["European Union", "<b>Freedonia</b>"], "2021", "", ["PC.DEL/64/21"]) == \
+        (["European Union"], "2021", "", ["PC.DEL/64/21"])
+    assert remove_filter(rm[2], ["European Union"], "2021", "", []) == (["European Union"], "", "", [])
+    assert "qa-filter-chip" not in render_chips([], "", "", [])
+
+
+def test_followups_name_delegations_retrieved_but_not_quoted(retriever):
+    answer = ask(retriever, RU_Q)
+    wider = retriever.search(answer.result.query, k=15).hits
+    shown = {h.doc.delegation for h in answer.hits}
+    got = followups(answer, wider)
+    others = {h.doc.delegation for h in wider} - shown
+    assert got and len(got) == min(3, len(others))
+    assert all(not any(d in s for d in shown) for s in got)
+    assert followups(answer, answer.hits) == []          # nothing beyond what is quoted: no suggestion
+
+
+def test_rewritten_follow_up_shows_what_was_searched(retriever, seed_index, seed_settings):
+    chat = chat_fn(Service(seed_index, retriever, seed_settings))
+    first = "What did the EU say about Kazakhstan's January 2021 elections?"
+    out = chat("And how did Russia assess them?", [{"role": "user", "content": esc(first)}])
+    m = re.search(r'Searched for: <span class="qa-searched-q">(.*?)</span>', out)
+    assert m and "election" in html.unescape(m.group(1)).lower()
+    assert "Searched for" not in chat(first, [])
+
+
+def test_stored_history_accepts_only_chat_messages():
+    good = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": [{"type": "text", "text": "A"}]}]
+    assert stored_history(json.dumps(good)) == [{"role": "user", "content": "Q?"},
+                                                {"role": "assistant", "content": "A"}]
+    for bad in ("", "not json", "{}", json.dumps([{"role": "system", "content": "x"}, 3])):
+        assert stored_history(bad) == []
+    assert user_turns([{"role": "user", "content": esc("Kazakhstan's vote?")}]) == ["Kazakhstan's vote?"]
+
+
+# --- statement browser and panel ----------------------------------------------------------
+
+def test_statement_list_filters_sorts_and_links(seed_index):
+    docs = seed_index.documents
+    newest = list_statements(docs, None, "", SORTS[0])
+    assert [d.date for d in newest] == sorted((d.date for d in docs), reverse=True)
+    assert list_statements(docs, None, "", "Oldest first") == newest[::-1]
+    ru = list_statements(docs, "Russian Federation", "", SORTS[0])
+    assert ru and {d.delegation for d in ru} == {"Russian Federation"}
+    assert [d.id for d in list_statements(docs, None, "1299th", SORTS[0])] == ["PC.DEL/64/21"]
+    out = render_statement_list(ru, len(docs))
+    assert f"{len(ru)} of {len(docs)} statements" in out
+    assert all(parse_cite(html.unescape(h))[0] in {d.id for d in ru} for h in hrefs(out))
+
+
+def test_document_opens_at_top_and_finds_within_it(seed_index):
+    doc = seed_index.document("PC.DEL/64/21")
+    assert parse_cite(doc_href(doc.id)) == (doc.id, [])
+    out = render_citation(seed_index, doc_href(doc.id))
+    assert "is-cited" not in out and 'href="#close"' in out
+    found = render_document(doc, [], find="observers")
+    n = sum("observers" in p.lower() for p in doc.paragraphs)
+    assert n and f"{n} of {len(doc.paragraphs)} paragraphs contain" in found
+    assert found.count('class="qa-para qa-nomatch"') == len(doc.paragraphs) - n
+    assert_inert(render_document(hostile_answer().hits[0].doc, [], find="<script>"))
+
+
+def test_document_panel_uses_printed_paragraph_numbers():
+    doc = Document(id="A/1", source="a.txt", paragraphs=["One.", "Two.", "Three."], numbers=[176, 177, 180])
+    out = render_document(doc, [177])
+    assert re.findall(r'id="p-(\d+)"', out) == ["176", "177", "180"]
+    assert '<div class="qa-para is-cited" id="p-177">' in out
+
+
+def test_api_docs_page_is_local(client):
+    r = client.get("/api/docs")
+    assert r.status_code == 200
+    assert "/api/ask" in r.text and "/api/statements" in r.text
+    assert not re.search(r"(src|href)=['\"]?(https?:)?//", r.text)
+
+
+def test_api_docs_page_escapes_descriptions():
+    out = render_api_docs({"info": {"title": "<x>"}, "paths": {"/a": {"get": {"summary": "<script>"}}}})
+    assert "<script>" not in out and "&lt;script&gt;" in out

@@ -35,7 +35,7 @@ def test_us_media_freedom_answer_is_cited(page, app_url):
     cited = page.locator(f"#qa-doc-panel .qa-para.is-cited#p-{para}")
     expect(cited).to_be_in_viewport()
     expect(page.locator("#qa-doc-panel .qa-facts")).to_contain_text("United States")
-    shot(page, "answer")   # the README's screenshot (docs/screenshots/answer.png) is a copy of this
+    shot(page, "answer", docs=True)   # the README's screenshot: docs/screenshots/answer.png
     assert outside == [], f"requests left the machine: {outside}"
 
 
@@ -102,8 +102,16 @@ def test_no_answer_is_said_plainly(page, app_url):
     q = "What did Germany say about the OSCE budget for 2019?"
     bot = ask(page, q)
     shot(page, "no-answer")
-    expect(bot).to_contain_text(f"No statement in the corpus addresses “{q}”.")
+    refusal = bot.locator(".qa-refusal")
+    expect(refusal).to_contain_text("The statements don't answer this.")
+    expect(refusal).not_to_contain_text("similarity")
+    expect(refusal).not_to_contain_text(q)                  # the question is not quoted back
     assert bot.locator(".qa-passage").count() == 0
+    # the nearest statements are links that open them
+    nearest = refusal.locator(".qa-nearest a.qa-cite")
+    if nearest.count():
+        nearest.first.click()
+        expect(page.locator("#qa-doc-panel .qa-para.is-cited")).to_be_visible()
 
 
 def test_hostile_statement_renders_as_text_and_runs_nothing(page, app_url):
