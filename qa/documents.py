@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 TEXT_SUFFIXES = (".txt", ".md", ".pdf")
 SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered", "aliases")
@@ -141,10 +141,24 @@ def parse_date(text: str) -> str | None:
 
 # --- text clean-up ---------------------------------------------------------
 
+_MD_RULE_RE = re.compile(r"^\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
+_MD_PREFIX_RE = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)")
+
+
 def _normalise(text: str) -> str:
+    """NFC, one kind of line end, no byte-order mark or form feed, no trailing spaces;
+    Markdown rules (---) become blank lines, heading and quote markers (#, >) go."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "")
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "").replace("\f", "\n")
+    lines = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if _MD_RULE_RE.match(line):
+            line = ""
+        elif line[:6].lstrip()[:1] in ("#", ">"):
+            line = _MD_PREFIX_RE.sub("", line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 _EMPH_RE = re.compile(r"(\*\*|__)(.+?)\1", re.S)
@@ -158,15 +172,198 @@ def strip_emphasis(text: str) -> str:
 
 
 def _join_lines(lines: list[str]) -> str:
-    out = ""
+    parts: list[str] = []      # a list joined once: linear however many lines a block has
     for line in (ln.strip() for ln in lines):
         if not line:
             continue
-        if out.endswith("-") and not out.endswith(" -") and line[:1].islower():
-            out = out[:-1] + line          # re-join a word hyphenated at a line end
+        prev = parts[-1] if parts else ""
+        if prev.endswith("-") and not prev.endswith(" -") and line[:1].islower():
+            parts[-1] = prev[:-1] + line    # re-join a word hyphenated at a line end
         else:
-            out = f"{out} {line}" if out else line
-    return re.sub(r"[ \t]+", " ", out).strip()
+            parts.append(line)
+    return _SPACES_RE.sub(" ", " ".join(parts)).strip()
+
+
+_SPACES_RE = re.compile(r"[ \t]+")
+
+
+# --- layouts: where paragraphs end ------------------------------------------------
+
+# Page furniture of UN records, never text: a bare page number, a job number with a page
+# ("15-29425 31/34"), the record's symbol with its date ("A/70/PV.15 28/09/2015"), a running
+# head ("12 General Assembly - Forty-eighth session", "Forty-eighth session - 4 October 1993 7").
+_FURNITURE_RE = re.compile(
+    r"\d{1,4}"
+    r"|(?:\d{1,4}(?:/\d{1,4})?\s+)?\d{2}-\d{4,6}(?:\s+\d{1,4}(?:/\d{1,4})?)?"
+    r"|(?:\d{2}/\d{2}/\d{4}\s+)?A/[\w.]+(?:/[\w.]+)+(?:\s+\d{2}/\d{2}/\d{4})?"
+    r"|(?:\d{1,4}\s+)?General Assembly\s*[-–]\s*[\w-]+ session"
+    r"|[\w-]+ session\s*[-–]\s*\d{1,2} \w+ [\dl]{4}(?:\s+\d{1,4})?", re.I)
+# The interpreters' note on the language a speech was given in: "(spoke in French)".
+_SPOKE_IN_RE = re.compile(r"\(\s*spoke in ([A-Za-z]+)\s*\)", re.I)
+# A paragraph number the document prints: "12. ", "12) ", "33: ", "176.\t" before a word.
+PRINTED_NUMBER_RE = re.compile(r"(\d{1,4})\s?[.):]\s+(?=[^\W\d_]|[\"'“‘(\[])")
+SALUTATION_RE = re.compile(
+    r"^[-–•*\s]*(?:Mr\.?|Mrs\.?|Ms\.?|Madam|Madame|Monsieur|Your\s|His\s|Her\s|Excellenc|Distinguished|Dear|"
+    r"Ladies|Honou?rable|President|Mister|Sir|Colleagues|Friends|Chair)", re.I)
+
+WRAPPED_MAX_WIDTH = 120     # a column no wider than this (90th percentile) is hard-wrapped text
+BLANK_LINE_RATIO = 0.2      # blank-line paragraphs: at least one blank line per five lines of text
+LONG_LINE = 200             # lines this long (median) are paragraphs, not a wrapped column
+SHORT_LINE = 0.8            # a wrapped line this far short of the column's width ends its paragraph
+INDENT_LINE = 0.85          # a wrapped line this short after a finished sentence is an indented first line
+
+
+def _is_furniture(line: str) -> bool:
+    return bool(_FURNITURE_RE.fullmatch(line.strip()))
+
+
+def _starts_sentence(line: str) -> bool:
+    c = line.lstrip("\"'“‘(«[-–• ")[:1]
+    return c.isupper() or c.isdigit()
+
+
+def _percentile(values: list[int], q: float) -> int:
+    v = sorted(values)
+    return v[int(q * (len(v) - 1))] if v else 0
+
+
+def layout(text: str) -> str:
+    """How a document's text marks its paragraphs, decided from its own lines:
+    'blocks' (blank lines between paragraphs), 'lines' (one paragraph per line),
+    'wrapped' (a narrow hard-wrapped column, no blank line between paragraphs)."""
+    lines = [ln for ln in text.split("\n") if not _is_furniture(ln) or not ln.strip()]
+    content = [ln for ln in lines if ln.strip()]
+    if len(content) < 2:
+        return "blocks"
+    blanks = sum(1 for a, b in zip(lines, lines[1:]) if a.strip() and not b.strip())
+    if blanks >= BLANK_LINE_RATIO * len(content):
+        return "blocks"
+    widths = [len(ln.strip()) for ln in content]
+    if _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH:
+        return "wrapped"
+    return "lines"
+
+
+def _reflow(text: str) -> str:
+    """Text in any layout as blank-line paragraphs, the layout the block parser reads.
+    Blank-line text is left as it is. Page furniture goes, and with it the blank lines
+    around it, so a paragraph cut by a page break comes back whole."""
+    kind = layout(text)
+    if kind == "blocks":
+        return _split_long_lines(text)
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not _is_furniture(ln)]
+    numbered = _printed_numbers([ln for ln in lines if PRINTED_NUMBER_RE.match(ln)]) is not None
+    full = _percentile([len(ln) for ln in lines], 0.9)
+    paragraphs: list[list[str]] = []
+    for i, ln in enumerate(lines):
+        prev = paragraphs[-1][-1] if paragraphs else ""
+        if not paragraphs:
+            new = True
+        elif kind == "lines":
+            # a line ends its paragraph unless it stops mid-sentence
+            new = _ends_sentence(prev) or _is_salutation(prev) or (numbered and bool(PRINTED_NUMBER_RE.match(ln)))
+        else:
+            # a wrapped line ends its paragraph when it finishes a sentence short of the
+            # column's width and the next line starts a sentence (or a printed number)
+            ends = _ends_sentence(prev) or (prev.endswith(",") and len(paragraphs[-1]) == 1 and _is_salutation(prev))
+            # or when the next line is short (an indented first line) and the line after it
+            # continues its sentence
+            indented = len(ln) < INDENT_LINE * full and i + 1 < len(lines) and not _ends_sentence(ln)
+            new = ends and _starts_sentence(ln) and (
+                len(prev) < SHORT_LINE * full or indented or (numbered and bool(PRINTED_NUMBER_RE.match(ln))))
+        if new:
+            paragraphs.append([ln])
+        else:
+            paragraphs[-1].append(ln)
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+def _split_long_lines(text: str) -> str:
+    """In blank-line text, a block of long lines that each end a sentence holds one
+    paragraph per line (Markdown with hard line breaks), not one sentence per line."""
+    out: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        if len(lines) > 1 and _percentile([len(ln.strip()) for ln in lines], 0.5) >= LONG_LINE \
+                and all(_ends_sentence(strip_emphasis(ln)) for ln in lines):
+            out.append("\n\n".join(lines))
+        else:
+            out.append(block)
+    return "\n\n".join(out)
+
+
+def _is_salutation(text: str) -> bool:
+    """'Mr. President,' 'Excellencies, ladies and gentlemen,': an address ending with a comma."""
+    t = strip_emphasis(text).strip()
+    return t.endswith(",") and len(t) <= 3 * SALUTATION_MAX_CHARS and bool(SALUTATION_RE.match(t))
+
+
+def _increasing_run(numbers: list[int]) -> set[int]:
+    """Positions of a longest strictly increasing subsequence of `numbers` (O(n log n))."""
+    import bisect
+    tails: list[int] = []        # tails[k]: smallest last value of an increasing run of length k+1
+    tail_at: list[int] = []      # its position
+    before = [-1] * len(numbers)
+    for i, n in enumerate(numbers):
+        k = bisect.bisect_left(tails, n)
+        if k == len(tails):
+            tails.append(n)
+            tail_at.append(i)
+        else:
+            tails[k], tail_at[k] = n, i
+        before[i] = tail_at[k - 1] if k else -1
+    keep, i = set(), tail_at[-1] if tail_at else -1
+    while i >= 0:
+        keep.add(i)
+        i = before[i]
+    return keep
+
+
+def _printed_numbers(paragraphs: list[str]) -> list[int | None] | None:
+    """The numbers printed before these paragraphs, if they number them consistently:
+    three or more, increasing but for a few misprints (at most one in ten). A misprint
+    between two numbers one apart is read as the number between them ("56, 51, 58"
+    → 57); another misprinted or missing number is None. None if not consistent."""
+    found = [PRINTED_NUMBER_RE.match(p) for p in paragraphs]
+    numbers = [int(m.group(1)) for m in found if m]
+    if len(numbers) < 3:
+        return None
+    run = _increasing_run(numbers)
+    if len(run) < 0.9 * len(numbers):
+        return None
+    out: list[int | None] = [n if i in run else None for i, n in enumerate(numbers)]
+    for i, n in enumerate(out):
+        if n is None and 0 < i < len(out) - 1 and out[i - 1] is not None and out[i + 1] is not None \
+                and out[i + 1] - out[i - 1] == 2:
+            out[i] = out[i - 1] + 1
+    it = iter(out)
+    return [next(it) if m else None for m in found]
+
+
+def number_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[int]]:
+    """Paragraphs and the numbers the document prints for them ([] when it prints none).
+    A document numbers its paragraphs when at least 80% of those from its first numbered
+    paragraph on start with a number, consistently (see _printed_numbers). Then a paragraph
+    without a (usable) number continues the numbered one before it (a quotation, a list),
+    and text before the first number joins the first numbered paragraph; the number is
+    taken off the text."""
+    starts = [i for i, p in enumerate(paragraphs) if PRINTED_NUMBER_RE.match(p)]
+    if len(starts) < 3 or len(starts) < 0.8 * (len(paragraphs) - starts[0]):
+        return paragraphs, []
+    printed = _printed_numbers(paragraphs[starts[0]:])
+    if printed is None:
+        return paragraphs, []
+    out: list[str] = [" ".join(paragraphs[: starts[0]])]
+    numbers: list[int] = []
+    for p, n in zip(paragraphs[starts[0]:], printed):
+        if n is not None:
+            numbers.append(n)
+            out.append(p[PRINTED_NUMBER_RE.match(p).end():].strip())
+        else:
+            out[-1] = f"{out[-1]} {p}".strip()
+    lead = out.pop(0)
+    out[0] = f"{lead} {out[0]}".strip()
+    return out, numbers
 
 
 # --- block classification ---------------------------------------------------
@@ -185,7 +382,7 @@ def _is_meta_line(line: str) -> bool:
     s = strip_emphasis(line).strip()
     if not s:
         return True
-    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s) or PAGE_NUMBER_RE.fullmatch(s):
+    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s) or PAGE_NUMBER_RE.fullmatch(s) or _is_furniture(s):
         return True
     d = DATE_DMY_RE.fullmatch(s) or DATE_MDY_RE.fullmatch(s)
     return bool(d)
@@ -263,6 +460,11 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
     notes: list[str] = []
 
     text = DISCLAIMER_RE.sub("\n", text)
+    m = _SPOKE_IN_RE.search(text)
+    if m:
+        found["language"] = m.group(1).capitalize()
+        text = _SPOKE_IN_RE.sub("", text)
+    text = _reflow(text)
     # Metadata lines (symbol, date, language, page number) anywhere, in blocks made
     # only of them. Removed before rejoining wrapped lines, so a paragraph broken
     # by a page header ("- 2 -", the symbol again) comes back whole.
@@ -278,7 +480,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
                         found["language"] = s.split(":", 1)[1].strip().capitalize()
                     elif "only" in s.lower():
                         found.setdefault("language", s.split()[0].capitalize())
-                elif s:
+                elif s and not _is_furniture(s):
                     key = "date" if "id" in found and "date" not in found else "delivered"
                     found.setdefault(key, parse_date(s))
             continue
@@ -293,7 +495,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         if ALIGNMENT_RE.search(t) or (t.startswith("*") and body):
             notes.append(t.lstrip("* ").strip())
             continue
-        if not body and (b.emphasised or not _is_prose(t)):
+        if not body and (b.emphasised or not _is_prose(t)) and not _is_salutation(t):
             header.append(b)
             continue
         body.append(b)
@@ -313,6 +515,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
 
     paragraphs = [strip_emphasis(b.text).strip() for b in body]
     paragraphs = [p for p in paragraphs if p]
+    paragraphs, numbers = number_paragraphs(paragraphs)
     if "delegation" not in found:
         found["delegation"] = _delegation_from_body(paragraphs, notes)
 
@@ -329,7 +532,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         delivered=found.get("delivered") if found.get("delivered") != found.get("date") else None,
         delegation=found.get("delegation"), speaker=found.get("speaker"),
         meeting=found.get("meeting"), title=found.get("title"), language=found.get("language"),
-        notes=notes, aliases=aliases,
+        notes=notes, aliases=aliases, numbers=numbers,
     )
 
 
