@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 PARSER_VERSION = 6
-TEXT_SUFFIXES = (".txt", ".md", ".pdf")
+TEXT_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered", "aliases")
 
@@ -231,17 +231,37 @@ def layout(text: str) -> str:
     """How a document's text marks its paragraphs, decided from its own lines:
     'blocks' (blank lines between paragraphs), 'lines' (one paragraph per line),
     'wrapped' (a narrow hard-wrapped column, no blank line between paragraphs)."""
-    lines = [ln for ln in text.split("\n") if not _is_furniture(ln) or not ln.strip()]
+    lines = _without_furniture(text.split("\n"))
     content = [ln for ln in lines if ln.strip()]
     if len(content) < 2:
         return "blocks"
-    blanks = sum(1 for a, b in zip(lines, lines[1:]) if a.strip() and not b.strip())
+    blanks = sum(1 for a, b in zip(lines, lines[1:]) if not a.strip() and b.strip()) - (not lines[0].strip())
     if blanks >= BLANK_LINE_RATIO * len(content):
         return "blocks"
     widths = [len(ln.strip()) for ln in content]
     if _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH:
         return "wrapped"
     return "lines"
+
+
+def _without_furniture(lines: list[str]) -> list[str]:
+    """Lines without page furniture and without the blank lines around it (a page break
+    is not a paragraph break)."""
+    out: list[str] = []
+    after_furniture = False
+    for ln in lines:
+        if not ln.strip():
+            if not after_furniture:
+                out.append(ln)
+            continue
+        if _is_furniture(ln):
+            while out and not out[-1].strip():
+                out.pop()
+            after_furniture = True
+            continue
+        after_furniture = False
+        out.append(ln)
+    return out
 
 
 def _reflow(text: str) -> str:
@@ -624,73 +644,21 @@ def _id_from_filename(source: str) -> str:
 
 # --- loading a corpus folder -------------------------------------------------
 
-def read_text(path: Path) -> str:
-    try:
-        if path.suffix.lower() == ".pdf":
-            from pypdf import PdfReader
-            return "\n\n".join(pdf_page_text(page) for page in PdfReader(str(path)).pages)
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CorpusError(f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start})") from None
-    except OSError as e:
-        raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from None
-    except Exception as e:  # pypdf raises many types for damaged files
-        raise CorpusError(f"{path}: cannot read PDF: {e}") from None
-
-
 def pdf_page_text(page) -> str:
-    """A PDF page's text with its paragraphs apart. pypdf's plain extraction runs a
-    page's paragraphs together, one line after another; its layout mode keeps the
-    vertical gaps and first-line indents that separate them, which become blank
-    lines here. Layout mode pads with spaces: margins and runs of spaces go."""
-    try:
-        text = page.extract_text(extraction_mode="layout") or ""
-    except Exception:   # an odd page: plain extraction still gives the words
-        return page.extract_text() or ""
-    lines = [ln.rstrip() for ln in text.split("\n")]
-    margin = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
-    widths = sorted(len(ln) - margin for ln in lines if ln.strip())
-    full = widths[int(0.9 * (len(widths) - 1))] if widths else 0   # a full line of body text
-    out: list[str] = []
-    short_end = False   # the previous line finished a sentence well short of the margin
-    for ln in lines:
-        indent = len(ln) - len(ln.lstrip()) - margin
-        width = len(ln) - margin
-        ln = re.sub(r" {2,}", " ", ln.strip())
-        if not ln:
-            if out and out[-1]:
-                out.append("")
-            short_end = False
-            continue
-        # a paragraph starts after a finished sentence: indented, or the line before stopped short
-        prev = out[-1] if out else ""
-        if prev and (_ends_sentence(prev) or (short_end and prev.endswith(","))) and (indent >= 4 or short_end) \
-                and ln[:1].isupper():
-            out.append("")
-        out.append(ln)
-        short_end = (_ends_sentence(ln) or ln.endswith(",")) and width < 0.8 * full
-    return "\n".join(out).strip()
+    from .formats import pdf_page_text as page_text
+    return page_text(page)
+
+
+def read_text(path: Path) -> str:
+    """A statement file's text, whatever its format (qa/formats.py); CorpusError if unreadable."""
+    from .formats import read_text as read
+    return read(path)
 
 
 def read_sidecar(path: Path) -> dict:
-    side = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not side.exists():
-        side = path.with_suffix(SIDECAR_SUFFIX)
-    if not side.exists():
-        return {}
-    try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CorpusError(f"{side}: invalid metadata file: {e}") from None
-    if not isinstance(data, dict):
-        raise CorpusError(f"{side}: metadata must be a JSON object")
-    unknown = set(data) - set(META_KEYS)
-    if unknown:
-        raise CorpusError(f"{side}: unknown metadata keys {sorted(unknown)}; allowed: {', '.join(META_KEYS)}")
-    aliases = data.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise CorpusError(f'{side}: "aliases" must be a list of document ids')
-    return data
+    """The checked metadata of `path`'s sidecar `<file>.meta.json` ({} if none); see qa/collection.py."""
+    from .collection import read_sidecar as read
+    return read(path)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -706,17 +674,27 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 
 
 def unsupported_files(corpus_dir: Path) -> list[Path]:
-    """Files in the corpus folder that are not statements, sidecars or READMEs: a .docx or
-    .html a user expected to be indexed is named rather than silently passed over."""
+    """Files in the corpus folder that are not statements, sidecars, the manifest or READMEs:
+    a file a user expected to be indexed is named rather than silently passed over."""
+    from .collection import MANIFEST_NAMES
     corpus_dir = Path(corpus_dir)
+    manifests = {corpus_dir / n for n in MANIFEST_NAMES}
     return sorted(p for p in corpus_dir.rglob("*")
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in TEXT_SUFFIXES
-                  and not p.name.endswith(SIDECAR_SUFFIX) and p.name.lower() != "readme.md")
+                  and not p.name.endswith(SIDECAR_SUFFIX) and p.name.lower() != "readme.md"
+                  and p not in manifests)
 
 
-def load_document(path: Path, root: Path | None = None) -> Document:
-    source = str(path.relative_to(root)) if root else str(path)
-    doc = parse_statement(read_text(path), source=source, meta=read_sidecar(path))
+def load_document(path: Path, root: Path | None = None, manifest: dict[str, dict] | None = None) -> Document:
+    """One statement file parsed. Metadata: its sidecar over its row in the collection
+    manifest (`manifest`, or the manifest of `root` read now) over what the text prints."""
+    from .collection import load_manifest
+    path = Path(path)
+    source = path.relative_to(root).as_posix() if root else str(path)
+    if manifest is None:
+        manifest = load_manifest(root) if root else {}
+    meta = {**manifest.get(source, {}), **read_sidecar(path)}
+    doc = parse_statement(read_text(path), source=source, meta=meta)
     if not doc.paragraphs:
         raise CorpusError(f"{path}: no body paragraphs found")
     return doc
@@ -728,11 +706,13 @@ def iter_corpus(corpus_dir: Path, on_error=None, log=lambda msg: None):
     or, with `on_error`, is passed to it and skipped. A second copy of a statement
     (same id, same paragraphs) is skipped with a note; two different statements
     under one id are an error naming both files."""
+    from .collection import load_manifest
     corpus_dir = Path(corpus_dir)
     seen: dict[str, tuple[Path, str]] = {}
+    manifest = load_manifest(corpus_dir)      # once per folder; an error in it is fatal
     for path in corpus_files(corpus_dir):
         try:
-            doc = load_document(path, corpus_dir)
+            doc = load_document(path, corpus_dir, manifest=manifest)
             digest = _paragraphs_digest(doc)
             if doc.id in seen:
                 first_path, first_digest = seen[doc.id]
@@ -756,13 +736,15 @@ def _paragraphs_digest(doc: Document) -> str:
 
 
 def corpus_inputs(corpus_dir: Path) -> list[Path]:
-    """Every file whose bytes the index depends on: the statements and their metadata
-    files (what the index's corpus fingerprint hashes)."""
-    out = []
+    """Every file whose bytes the index depends on: the statements, their sidecars and
+    the collection manifest (what the index's corpus fingerprint hashes)."""
+    from .collection import manifest_path, sidecar_path
+    manifest = manifest_path(corpus_dir)
+    out = [manifest] if manifest else []
     for path in corpus_files(corpus_dir):
         out.append(path)
-        side = path.with_name(path.name + SIDECAR_SUFFIX)
-        if side.exists():
+        side = sidecar_path(path)
+        if side is not None:
             out.append(side)
     return out
 
