@@ -202,6 +202,7 @@ _FURNITURE_RE = re.compile(
 _SPOKE_IN_RE = re.compile(r"\(\s*spoke in ([A-Za-z]+)\s*\)", re.I)
 # A paragraph number the document prints: "12. ", "12) ", "33: ", "176.\t" before a word.
 PRINTED_NUMBER_RE = re.compile(r"(\d{1,4})\s?[.):]\s+(?=[^\W\d_]|[\"'“‘(\[])")
+_SUBITEM_RE = re.compile(r"(?:\(?(?:[a-z]|[ivx]{1,4})\)|[-–•*]\s)")
 SALUTATION_RE = re.compile(
     r"^[-–•*\s]*(?:Mr\.?|Mrs\.?|Ms\.?|Madam|Madame|Monsieur|Your\s|His\s|Her\s|Excellenc|Distinguished|Dear|"
     r"Ladies|Honou?rable|President|Mister|Sir|Colleagues|Friends|Chair)", re.I)
@@ -363,12 +364,16 @@ def _printed_numbers(paragraphs: list[str]) -> list[int | None] | None:
 def number_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[int]]:
     """Paragraphs and the numbers the document prints for them ([] when it prints none).
     A document numbers its paragraphs when at least 80% of those from its first numbered
-    paragraph on start with a number, consistently (see _printed_numbers). Then a paragraph
+    paragraph on start with a number, consistently (see _printed_numbers); lettered
+    sub-items ("(a)", "b)") and bullets count for neither side. Then a paragraph
     without a (usable) number continues the numbered one before it (a quotation, a list),
     and text before the first number joins the first numbered paragraph; the number is
     taken off the text."""
     starts = [i for i, p in enumerate(paragraphs) if PRINTED_NUMBER_RE.match(p)]
-    if len(starts) < 3 or len(starts) < 0.8 * (len(paragraphs) - starts[0]):
+    if len(starts) < 3:
+        return paragraphs, []
+    others = [p for p in paragraphs[starts[0]:] if not PRINTED_NUMBER_RE.match(p) and not _SUBITEM_RE.match(p)]
+    if len(others) > 0.2 * (len(starts) + len(others)):
         return paragraphs, []
     printed = _printed_numbers(paragraphs[starts[0]:])
     if printed is None:
