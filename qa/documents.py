@@ -47,6 +47,9 @@ class Document:
     title: str | None = None
     language: str | None = None      # original language, where printed
     notes: list[str] = field(default_factory=list)  # e.g. alignment footnote
+    # Countries that align themselves with the statement (an EU statement's closing clause,
+    # kept in `notes` word for word); canonical names as in qa/delegations.py.
+    aligned: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # other ids it is known by: its file name, a sidecar's "aliases"
     # The numbers the document prints for its paragraphs (UN records: 176, 177, ...), one per
     # paragraph, strictly increasing; empty when it prints none and paragraphs count from 1.
@@ -231,7 +234,8 @@ def _percentile(values: list[int], q: float) -> int:
 def layout(text: str) -> str:
     """How a document's text marks its paragraphs, decided from its own lines:
     'blocks' (blank lines between paragraphs), 'lines' (one paragraph per line),
-    'wrapped' (a narrow hard-wrapped column, no blank line between paragraphs)."""
+    'wrapped' (a narrow hard-wrapped column, no blank line between paragraphs; most
+    lines stop mid-sentence)."""
     lines = _without_furniture(text.split("\n"))
     content = [ln for ln in lines if ln.strip()]
     if len(content) < 2:
@@ -240,7 +244,9 @@ def layout(text: str) -> str:
     if blanks >= BLANK_LINE_RATIO * len(content):
         return "blocks"
     widths = [len(ln.strip()) for ln in content]
-    if _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH:
+    # a wrapped column: narrow, and most lines stop mid-sentence (unlike one sentence per line)
+    mid_sentence = sum(not _ends_sentence(ln) for ln in content)
+    if _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH and mid_sentence >= 0.5 * len(content):
         return "wrapped"
     return "lines"
 
@@ -558,6 +564,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         delegation=found.get("delegation"), speaker=found.get("speaker"),
         meeting=found.get("meeting"), title=found.get("title"), language=found.get("language"),
         notes=notes, aliases=aliases, numbers=numbers,
+        aligned=aligned_countries(" ".join(n for n in notes if ALIGNMENT_RE.search(n))),
     )
 
 
@@ -568,6 +575,29 @@ _OPENING_SPEAKER_RE = re.compile(
     r"\s+(?:(?:also|again|firmly|fully|strongly|warmly)\s+)?(?:welcomes|concurs|notes|takes|thanks|would|wishes|"
     r"condemns|calls|reiterates|expresses|supports|shares|remains|is|has|regrets|deplores|urges|recalls|"
     r"underlines|stresses|commends|congratulates|joins)\b")
+
+
+_CAPITALS_RUN_RE = re.compile(r"\b[A-Z][A-Z'’.-]+(?:\s+(?:of\s+)?[A-Z][A-Z'’.-]+)*\b")
+_NOT_COUNTRIES = {"EU", "EFTA", "EEA", "OSCE", "UN", "NATO", "SAP"}
+
+
+def aligned_countries(clause: str) -> list[str]:
+    """The countries an alignment clause names ("The Candidate Countries NORTH MACEDONIA*,
+    MONTENEGRO* ... as well as UKRAINE, the REPUBLIC OF MOLDOVA and GEORGIA align themselves
+    with this statement"): names set in capitals, and any delegation it names otherwise."""
+    from .delegations import canonical_delegation, delegation_mentions
+    if not clause:
+        return []
+    names = []
+    for m in _CAPITALS_RUN_RE.finditer(clause):
+        if m.group(0) in _NOT_COUNTRIES:
+            continue
+        name = _titlecase(m.group(0).upper()).strip(" .-")
+        # "REPUBLIC of NORTH MACEDONIA" is North Macedonia; an unknown name stays as printed
+        known = canonical_delegation(name)
+        names += [known] if known != name else (delegation_mentions(name) or [name])
+    names += delegation_mentions(clause)
+    return [n for n in dict.fromkeys(names) if n and n != "European Union"]
 
 
 def _delegation_from_body(paragraphs: list[str], notes: list[str]) -> str | None:
