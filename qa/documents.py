@@ -207,7 +207,7 @@ _SPOKE_IN_RE = re.compile(r"\(\s*spoke in ([A-Za-z]+)\s*\)", re.I)
 PRINTED_NUMBER_RE = re.compile(r"(\d{1,4})\s?[.):]\s+(?=[^\W\d_]|[\"'“‘(\[])")
 _SUBITEM_RE = re.compile(r"(?:\(?(?:[a-z]|[ivx]{1,4})\)|[-–•*]\s)")
 SALUTATION_RE = re.compile(
-    r"^[-–•*\s]*(?:Mr\.?|Mrs\.?|Ms\.?|Madam|Madame|Monsieur|Your\s|His\s|Her\s|Excellenc|Distinguished|Dear|"
+    r"^[-–•*\s]*(?:The\s+)?(?:Mr\.?|Mrs\.?|Ms\.?|Madam|Madame|Monsieur|Your\s|His\s|Her\s|Excellenc|Distinguished|Dear|"
     r"Ladies|Honou?rable|President|Mister|Sir|Colleagues|Friends|Chair)", re.I)
 
 WRAPPED_MAX_WIDTH = 120     # a column no wider than this (90th percentile) is hard-wrapped text
@@ -277,7 +277,7 @@ def _reflow(text: str) -> str:
     around it, so a paragraph cut by a page break comes back whole."""
     kind = layout(text)
     if kind == "blocks":
-        return _split_long_lines(text)
+        return _split_blocks(text)
     lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not _is_furniture(ln)]
     numbered = _printed_numbers([ln for ln in lines if PRINTED_NUMBER_RE.match(ln)]) is not None
     full = _percentile([len(ln) for ln in lines], 0.9)
@@ -305,15 +305,26 @@ def _reflow(text: str) -> str:
     return "\n\n".join("\n".join(p) for p in paragraphs)
 
 
-def _split_long_lines(text: str) -> str:
-    """In blank-line text, a block of long lines that each end a sentence holds one
-    paragraph per line (Markdown with hard line breaks), not one sentence per line."""
+def _split_blocks(text: str) -> str:
+    """Blank-line text whose blocks hold more than one paragraph: a block of long lines that
+    each end a sentence holds one paragraph per line (Markdown with hard line breaks, not
+    one sentence per line); in a document that numbers its paragraphs, a line starting
+    with a number starts a paragraph."""
+    lines = text.split("\n")
+    numbered = _printed_numbers([ln.strip() for ln in lines if PRINTED_NUMBER_RE.match(ln.strip())]) is not None
     out: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text):
         lines = [ln for ln in block.split("\n") if ln.strip()]
         if len(lines) > 1 and _percentile([len(ln.strip()) for ln in lines], 0.5) >= LONG_LINE \
                 and all(_ends_sentence(strip_emphasis(ln)) for ln in lines):
             out.append("\n\n".join(lines))
+        elif numbered and len(lines) > 1:
+            cut = [lines[0]]
+            for prev, ln in zip(lines, lines[1:]):
+                if PRINTED_NUMBER_RE.match(ln.strip()):
+                    cut.append("")
+                cut.append(ln)
+            out.append("\n".join(cut))
         else:
             out.append(block)
     return "\n\n".join(out)
@@ -470,7 +481,8 @@ def _merge_wrapped(blocks: list[_Block]) -> list[_Block]:
                 and not all(_is_meta_line(x) for x in prev.lines) \
                 and not all(_is_meta_line(x) for x in b.lines):
             pt, nt = prev.text, b.text
-            continues = not _ends_sentence(pt) and not (pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS)
+            continues = not _ends_sentence(pt) and not (pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS) \
+                and not _is_salutation(pt) and not PRINTED_NUMBER_RE.match(nt)
             # a title line ("EU Statement on the Elections in Georgia") opening the file
             # is not a wrapped line of the paragraph after it
             title = len(out) == 1 and _title_case(pt) and nt[:1].isupper()
