@@ -211,6 +211,7 @@ SALUTATION_RE = re.compile(
     r"Ladies|Honou?rable|President|Mister|Sir|Colleagues|Friends|Chair)", re.I)
 
 WRAPPED_MAX_WIDTH = 120     # a column no wider than this (90th percentile) is hard-wrapped text
+WRAPPED_MIN_LINES = 8
 BLANK_LINE_RATIO = 0.2      # blank-line paragraphs: at least one blank line per five lines of text
 LONG_LINE = 200             # lines this long (median) are paragraphs, not a wrapped column
 SHORT_LINE = 0.8            # a wrapped line this far short of the column's width ends its paragraph
@@ -245,8 +246,10 @@ def layout(text: str) -> str:
         return "blocks"
     widths = [len(ln.strip()) for ln in content]
     # a wrapped column: narrow, and most lines stop mid-sentence (unlike one sentence per line)
-    mid_sentence = sum(not _ends_sentence(ln) for ln in content)
-    if _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH and mid_sentence >= 0.5 * len(content):
+    # (too few lines to tell a column from short paragraphs: one paragraph per line)
+    mid_sentence = sum(not _ends_sentence(ln) and not _is_salutation(ln) for ln in content)
+    if len(content) >= WRAPPED_MIN_LINES and _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH \
+            and mid_sentence >= 0.5 * len(content):
         return "wrapped"
     return "lines"
 

@@ -149,8 +149,8 @@ def read_docx(path: Path) -> str:
 
 # --- HTML ----------------------------------------------------------------------
 
-_NOT_TEXT = "script, style, noscript, template, nav, form, button, svg, iframe, select"
-_PAGE_FRAME = "header, footer, aside"     # the site's, when the page marks no <main>/<article>
+_NOT_TEXT = "script, style, noscript, template, nav, aside, form, button, svg, iframe, select"
+_PAGE_FRAME = "header, footer"     # the site's, when the page marks no <main>/<article>
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dd", "dt",
            "figcaption", "caption")
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
