@@ -125,3 +125,37 @@ def test_partial_dates_are_kept_whole_and_filtered_as_periods(folder):
     assert parse_filters(None, None, "2015-01-31", None).allows(kaz)
     assert not parse_filters(None, "2016", None, None).allows(kaz)
     assert not parse_filters(None, None, "2014-12-31", None).allows(kaz)
+
+
+def _un_manifest_script():
+    import importlib.util
+    from qa.settings import ROOT
+    spec = importlib.util.spec_from_file_location("un_manifest", ROOT / "scripts" / "un_manifest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("code,name", [
+    ("KAZ", "Kazakhstan"), ("RUS", "Russian Federation"), ("USA", "United States"), ("GBR", "United Kingdom"),
+    ("TUR", "Türkiye"), ("MDA", "Moldova"), ("MKD", "North Macedonia"), ("EU", "European Union"),
+    ("YUG", "Yugoslavia"), ("CSK", "Czechoslovakia"), ("DDR", "German Democratic Republic"),
+    ("KOR", "Republic of Korea"), ("IRN", "Iran"), ("BRA", "Brazil"), ("XXX", None),
+])
+def test_un_codes_become_delegation_names(code, name):
+    assert _un_manifest_script().delegation_name(code) == name
+
+
+def test_the_un_manifest_is_written_from_file_names_and_read_back(folder):
+    script = _un_manifest_script()
+    write(folder / "Session 70 - 2015" / "notes.txt", "Not a speech.\n")
+    skipped = []
+    rows = script.rows(folder, report=skipped.append)
+    from qa.collection import write_manifest
+    write_manifest(folder / "collection.csv", rows)
+    assert skipped == [f"skipped {folder / 'Session 70 - 2015' / 'notes.txt'}: name is not CODE_SESSION_YEAR.txt"]
+    docs = {d.id: d for d in load_corpus(folder)}
+    kaz = docs["UNGD/70/KAZ"]
+    assert (kaz.delegation, kaz.date, kaz.meeting) == ("Kazakhstan", "2015",
+                                                       "UN General Assembly, 70th session, General Debate")
+    assert "KAZ_70_2015" in kaz.aliases and docs["UNGD/70/FRA"].delegation == "France"
