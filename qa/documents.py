@@ -398,17 +398,17 @@ def number_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[int]]:
     printed = _printed_numbers(paragraphs[starts[0]:])
     if printed is None:
         return paragraphs, []
-    out: list[str] = [" ".join(paragraphs[: starts[0]])]
+    parts: list[list[str]] = [list(paragraphs[: starts[0]])]
     numbers: list[int] = []
     for p, n in zip(paragraphs[starts[0]:], printed):
         if n is not None:
             numbers.append(n)
-            out.append(p[PRINTED_NUMBER_RE.match(p).end():].strip())
+            parts.append([p[PRINTED_NUMBER_RE.match(p).end():].strip()])
         else:
-            out[-1] = f"{out[-1]} {p}".strip()
-    lead = out.pop(0)
-    out[0] = f"{lead} {out[0]}".strip()
-    return out, numbers
+            parts[-1].append(p)
+    lead = parts.pop(0)
+    parts[0] = lead + parts[0]
+    return [" ".join(x) for x in parts], numbers
 
 
 # --- block classification ---------------------------------------------------
@@ -417,10 +417,22 @@ def number_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[int]]:
 class _Block:
     lines: list[str]
     emphasised: bool = False
+    _text: str | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
-        return _join_lines(self.lines)
+        if self._text is None:
+            self._text = _join_lines(self.lines)
+        return self._text
+
+    @property
+    def end(self) -> str:
+        """The block's last line: how its text ends, without joining it all."""
+        return self.lines[-1].strip() if self.lines else ""
+
+    def extend(self, other: "_Block") -> None:
+        self.lines.extend(other.lines)
+        self._text = None
 
 
 def _is_meta_line(line: str) -> bool:
@@ -475,24 +487,29 @@ def _title_case(text: str) -> bool:
 
 
 def _merge_wrapped(blocks: list[_Block]) -> list[_Block]:
-    """Rejoin paragraphs that a blank line split mid-sentence."""
+    """Rejoin paragraphs that a blank line split mid-sentence. Linear: a paragraph being
+    rebuilt from thousands of blocks is judged by its last line, or by its whole text
+    only while that is short (an address, a title)."""
     double = _double_spaced(blocks)
     out: list[_Block] = []
+    short_limit = 3 * SALUTATION_MAX_CHARS
+    prev_chars = 0          # characters in out[-1] so far
     for b in blocks:
         prev = out[-1] if out else None
-        if prev is not None and not prev.emphasised and not b.emphasised \
-                and not all(_is_meta_line(x) for x in prev.lines) \
-                and not all(_is_meta_line(x) for x in b.lines):
-            pt, nt = prev.text, b.text
-            continues = not _ends_sentence(pt) and not (pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS) \
-                and not _is_salutation(pt) and not PRINTED_NUMBER_RE.match(nt)
+        if prev is not None and not prev.emphasised and not b.emphasised:
+            pt = prev.text if prev_chars <= short_limit else None
+            nt = b.text
+            continues = not _ends_sentence(prev.end) and not PRINTED_NUMBER_RE.match(nt) and not (
+                pt is not None and ((pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS) or _is_salutation(pt)))
             # a title line ("EU Statement on the Elections in Georgia") opening the file
             # is not a wrapped line of the paragraph after it
-            title = len(out) == 1 and _title_case(pt) and nt[:1].isupper()
+            title = len(out) == 1 and pt is not None and _title_case(pt) and nt[:1].isupper()
             if continues and not title and (nt[:1].islower() or nt[:1].isdigit() or double):
-                prev.lines.extend(b.lines)
+                prev.extend(b)
+                prev_chars += sum(len(x) for x in b.lines)
                 continue
         out.append(_Block(list(b.lines), b.emphasised))
+        prev_chars = sum(len(x) for x in b.lines)
     return out
 
 

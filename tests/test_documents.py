@@ -324,3 +324,8 @@ def test_a_two_megabyte_line_without_punctuation_parses_in_linear_time():
     start = time.perf_counter()
     parse_statement(many, "many.txt")
     assert time.perf_counter() - start < 5
+    # PDF text with a blank line after every line: 40,000 blocks rejoined into one paragraph
+    spaced = "\n\n".join(f"line {i} of a wrapped text that goes on and on" for i in range(40_000))  # 2 MB
+    start = time.perf_counter()
+    assert len(parse_statement(spaced, "spaced.txt").paragraphs) == 1
+    assert time.perf_counter() - start < 5
