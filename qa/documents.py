@@ -290,8 +290,10 @@ def _reflow(text: str) -> str:
         if not paragraphs:
             new = True
         elif kind == "lines":
-            # a line ends its paragraph unless it stops mid-sentence
-            new = _ends_sentence(prev) or _is_salutation(prev) or (numbered and bool(PRINTED_NUMBER_RE.match(ln)))
+            # a line ends its paragraph unless it stops mid-sentence; an address line
+            # ("Mr. President of the General Assembly") stops without a comma
+            new = _ends_sentence(prev) or _is_salutation(prev) or (numbered and bool(PRINTED_NUMBER_RE.match(ln))) \
+                or (_is_address(prev) and _starts_sentence(ln))
         else:
             # a wrapped line ends its paragraph when it finishes a sentence short of the
             # column's width and the next line starts a sentence (or a printed number)
@@ -335,7 +337,10 @@ def _split_blocks(text: str) -> str:
 
 def _is_salutation(text: str) -> bool:
     """'Mr. President,' 'Excellencies, ladies and gentlemen,': an address ending with a comma."""
-    t = strip_emphasis(text).strip()
+    t = text.strip()
+    if len(t) > 3 * SALUTATION_MAX_CHARS + 4 or not t.rstrip("*_").endswith(","):
+        return False            # (checked first: most lines are not addresses)
+    t = strip_emphasis(t).strip()
     return t.endswith(",") and len(t) <= 3 * SALUTATION_MAX_CHARS and bool(SALUTATION_RE.match(t))
 
 
@@ -358,6 +363,16 @@ def _increasing_run(numbers: list[int]) -> set[int]:
         keep.add(i)
         i = before[i]
     return keep
+
+
+_OFFICE_RE = re.compile(r"\b(?:President|Chair\w*|Secretary|Excellenc\w*|Ladies|Gentlemen|Delegates|Colleagues|"
+                        r"Members|Assembly|Madam|Majest\w*|Highness\w*)\b", re.I)
+
+
+def _is_address(text: str) -> bool:
+    """An address line without a closing comma ('Mr. President of the General Assembly'):
+    a salutation naming an office or the audience, not a speaker's name."""
+    return len(text) <= 3 * SALUTATION_MAX_CHARS and bool(SALUTATION_RE.match(text)) and bool(_OFFICE_RE.search(text))
 
 
 def _printed_numbers(paragraphs: list[str]) -> list[int | None] | None:
@@ -558,7 +573,10 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         if ALIGNMENT_RE.search(t) or (t.startswith("*") and body):
             notes.append(t.lstrip("* ").strip())
             continue
-        if not body and (b.emphasised or not _is_prose(t)) and not _is_salutation(t):
+        # an address before the body is its first paragraph ("Mr. President,"; in plain
+        # type also without the comma), not a header line
+        address = _is_salutation(t) or (not b.emphasised and _is_address(t))
+        if not body and (b.emphasised or not _is_prose(t)) and not address:
             header.append(b)
             continue
         body.append(b)

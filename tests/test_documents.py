@@ -313,19 +313,22 @@ def test_one_misprinted_number_in_a_numbered_speech():
     assert doc.numbers == list(range(1, 21)) and doc.paragraph(10) == "Paragraph number ten is here."
 
 
+LINEAR_BOUND = 10   # seconds for 2 MB: about 2 s measured on 2 busy cores; quadratic work takes minutes
+
+
 def test_a_two_megabyte_line_without_punctuation_parses_in_linear_time():
     import time
     text = " ".join(f"word{i % 977}" for i in range(300_000))      # about 2.2 MB, one line
     start = time.perf_counter()
     doc = parse_statement(text, "big.txt")
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < LINEAR_BOUND
     assert len(doc.paragraphs) == 1 and len(doc.paragraphs[0]) == len(text)
     many = "\n".join(f"line {i} of a block without sentence ends" for i in range(60_000))   # 2.5 MB
     start = time.perf_counter()
     parse_statement(many, "many.txt")
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < LINEAR_BOUND
     # PDF text with a blank line after every line: 40,000 blocks rejoined into one paragraph
     spaced = "\n\n".join(f"line {i} of a wrapped text that goes on and on" for i in range(40_000))  # 2 MB
     start = time.perf_counter()
     assert len(parse_statement(spaced, "spaced.txt").paragraphs) == 1
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < LINEAR_BOUND
