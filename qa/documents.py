@@ -215,6 +215,7 @@ WRAPPED_MIN_LINES = 8
 BLANK_LINE_RATIO = 0.2      # blank-line paragraphs: at least one blank line per five lines of text
 LONG_LINE = 200             # lines this long (median) are paragraphs, not a wrapped column
 SHORT_LINE = 0.8            # a wrapped line this far short of the column's width ends its paragraph
+WRAPPED_PARAGRAPH_LINES = 40   # more lines per paragraph than this: the width rule found no paragraphs
 INDENT_LINE = 0.85          # a wrapped line this short after a finished sentence is an indented first line
 
 
@@ -283,6 +284,24 @@ def _reflow(text: str) -> str:
         return _split_blocks(text)
     lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not _is_furniture(ln)]
     numbered = _printed_numbers([ln for ln in lines if PRINTED_NUMBER_RE.match(ln)]) is not None
+    paragraphs = _paragraphs(lines, kind, numbered, by_width=True)
+    if kind == "wrapped" and len(lines) > WRAPPED_PARAGRAPH_LINES * len(paragraphs):
+        # a typewritten column whose paragraphs end on full lines as often as not: the
+        # only sign left is a line that finishes a sentence before one that starts another
+        paragraphs = _paragraphs(lines, kind, numbered, by_width=False)
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+_ABBREVIATION_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Messrs|Dr|Prof|St|Gen|No|Nos|Art|para|paras|p|pp|cf|vs)|\b[A-Z])\.$")
+
+
+def _ends_sentence_here(line: str) -> bool:
+    """The line finishes a sentence (not an abbreviation such as 'Mr.' before a name)."""
+    return _ends_sentence(line) and not _ABBREVIATION_END_RE.search(line)
+
+
+def _paragraphs(lines: list[str], kind: str, numbered: bool, by_width: bool) -> list[list[str]]:
+    """The lines of each paragraph, for the 'lines' and 'wrapped' layouts."""
     full = _percentile([len(ln) for ln in lines], 0.9)
     paragraphs: list[list[str]] = []
     for i, ln in enumerate(lines):
@@ -292,22 +311,23 @@ def _reflow(text: str) -> str:
         elif kind == "lines":
             # a line ends its paragraph unless it stops mid-sentence; an address line
             # ("Mr. President of the General Assembly") stops without a comma
-            new = _ends_sentence(prev) or _is_salutation(prev) or (numbered and bool(PRINTED_NUMBER_RE.match(ln))) \
-                or (_is_address(prev) and _starts_sentence(ln))
+            new = _ends_sentence_here(prev) or _is_salutation(prev) \
+                or (numbered and bool(PRINTED_NUMBER_RE.match(ln))) or (_is_address(prev) and _starts_sentence(ln))
         else:
             # a wrapped line ends its paragraph when it finishes a sentence short of the
             # column's width and the next line starts a sentence (or a printed number)
-            ends = _ends_sentence(prev) or (prev.endswith(",") and len(paragraphs[-1]) == 1 and _is_salutation(prev))
+            ends = _ends_sentence_here(prev) or (prev.endswith(",") and len(paragraphs[-1]) == 1 and _is_salutation(prev))
             # or when the next line is short (an indented first line) and the line after it
             # continues its sentence
             indented = len(ln) < INDENT_LINE * full and i + 1 < len(lines) and not _ends_sentence(ln)
             new = ends and _starts_sentence(ln) and (
-                len(prev) < SHORT_LINE * full or indented or (numbered and bool(PRINTED_NUMBER_RE.match(ln))))
+                not by_width or len(prev) < SHORT_LINE * full or indented
+                or (numbered and bool(PRINTED_NUMBER_RE.match(ln))))
         if new:
             paragraphs.append([ln])
         else:
             paragraphs[-1].append(ln)
-    return "\n\n".join("\n".join(p) for p in paragraphs)
+    return paragraphs
 
 
 def _split_blocks(text: str) -> str:

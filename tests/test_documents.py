@@ -225,7 +225,8 @@ def test_pdf_paragraphs_and_metadata(tmp_path, name):
 
 
 # --- layouts of real collections: excerpts of UN General Debate speeches (tests/fixtures/un/,
-# the first lines of the files, unchanged; UN General Debate Corpus, CC0) ---------------------
+# the first lines of the files unless the name says otherwise, unchanged; UN General Debate
+# Corpus, CC0) -------------------------------------------------------------------------------
 
 UN = __import__("pathlib").Path(__file__).parent / "fixtures" / "un"
 
@@ -255,6 +256,11 @@ UN_SAMPLES = [
                                            3: ("War and conflict always bring", "and peace of mind.")}),
     ("AFG_60_2005.txt", "wrapped", 4, [], {1: ("I have the honour to inform", "in December 2001."),
                                            2: ("The determination and political will", "and provincial elections.")}),
+    # a typewritten 70-character column (lines 190-300 of the file) whose paragraphs end on
+    # full lines: a line finishing a sentence before one starting another ends a paragraph
+    ("GTM_37_1982-lines190-300.txt", "wrapped", 4, [],
+     {2: ("As regards the foreign policy of my country", "context of the national situation."),
+      3: ("This invitation was accepted with pleasure", "from a human rights standpoint.")}),
     # one paragraph per line, cut by a page break with the record's running heads
     ("AFG_70_2015.txt", "lines", 4, [], {2: ("The state of the world today", "dealing with global issues."),
                                          4: ("At the same time, as the world shrinks", "for the work at hand.")}),
