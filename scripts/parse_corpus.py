@@ -7,7 +7,6 @@ with their one-line reasons, and the wall time. Streams: memory stays bounded.
 """
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,18 +19,20 @@ def main() -> None:
     start = time.perf_counter()
     files = paragraphs = numbered = 0
     longest = (0, "")
-    per_decade: Counter = Counter()
+    one_paragraph = huge = 0      # documents the layout rules could not split (one line, no signal)
     for doc in iter_corpus(root, on_error=lambda e: errors.append(str(e))):
         files += 1
         paragraphs += len(doc.paragraphs)
         numbered += bool(doc.numbers)
-        per_decade[(doc.date or "????")[:3] + "0s"] += len(doc.paragraphs)
         longest = max(longest, (max(len(p) for p in doc.paragraphs), doc.source))
+        one_paragraph += len(doc.paragraphs) == 1
+        huge += max(len(p) for p in doc.paragraphs) > 10_000
         if files % 1000 == 0:
             print(f"{files} files, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
     print(f"files parsed: {files}; paragraphs: {paragraphs}; with printed numbers: {numbered}; "
           f"skipped: {len(errors)}; time: {time.perf_counter() - start:.1f} s")
-    print(f"longest paragraph: {longest[0]} chars ({longest[1]})")
+    print(f"longest paragraph: {longest[0]} chars ({longest[1]}); documents of one paragraph: {one_paragraph}; "
+          f"with a paragraph over 10,000 chars: {huge}")
     for e in errors:
         print("skipped:", e)
 
