@@ -1,18 +1,28 @@
 """Statements: the records, the parser, and loading a corpus folder.
 
 The parser is a pure function from a file's text (plus optional supplied
-metadata) to a `Document`. Paragraph rule, also in the README:
+metadata) to a `Document`. Paragraph rule, in full in docs/corpus-formats.md:
 
-* Body paragraphs are numbered from 1 in reading order.
+* The layout is decided per document from its own lines (`layout`): blank-line
+  paragraphs, one paragraph per line, or a narrow hard-wrapped column without
+  blank lines (a paragraph ends where a line finishing a sentence stops short
+  of the column and the next starts one). Page furniture (page numbers, UN job
+  numbers and record symbols) goes, so a paragraph cut by a page break is whole.
+* A document that prints its own paragraph numbers consistently is cited by
+  them (`Document.numbers`); otherwise body paragraphs are numbered from 1.
 * Never paragraphs, wherever they stand: the OSCE Secretariat's disclaimer;
   lines that are only a document symbol, a date or a language note; the
   header block before the body (delegation line, emphasised title/speaker
   block, plain header lines without sentence punctuation); an alignment
-  footnote ("... align themselves with this statement").
+  clause ("... align themselves with this statement": kept in `notes`, its
+  countries in `aligned`).
 * Lines of one paragraph are rejoined. A blank line ends a paragraph unless
   the text before it stops mid-sentence and the text after it continues it
   (PDF text that puts a blank line after every wrapped line).
 * Markdown emphasis markers are removed from the text.
+
+Reading files of each format is qa/formats.py; sidecars and the collection
+manifest (metadata from outside the text) are qa/collection.py.
 """
 
 from __future__ import annotations
