@@ -1,18 +1,28 @@
 """Statements: the records, the parser, and loading a corpus folder.
 
 The parser is a pure function from a file's text (plus optional supplied
-metadata) to a `Document`. Paragraph rule, also in the README:
+metadata) to a `Document`. Paragraph rule, in full in docs/corpus-formats.md:
 
-* Body paragraphs are numbered from 1 in reading order.
+* The layout is decided per document from its own lines (`layout`): blank-line
+  paragraphs, one paragraph per line, or a narrow hard-wrapped column without
+  blank lines (a paragraph ends where a line finishing a sentence stops short
+  of the column and the next starts one). Page furniture (page numbers, UN job
+  numbers and record symbols) goes, so a paragraph cut by a page break is whole.
+* A document that prints its own paragraph numbers consistently is cited by
+  them (`Document.numbers`); otherwise body paragraphs are numbered from 1.
 * Never paragraphs, wherever they stand: the OSCE Secretariat's disclaimer;
   lines that are only a document symbol, a date or a language note; the
   header block before the body (delegation line, emphasised title/speaker
   block, plain header lines without sentence punctuation); an alignment
-  footnote ("... align themselves with this statement").
+  clause ("... align themselves with this statement": kept in `notes`, its
+  countries in `aligned`).
 * Lines of one paragraph are rejoined. A blank line ends a paragraph unless
   the text before it stops mid-sentence and the text after it continues it
   (PDF text that puts a blank line after every wrapped line).
 * Markdown emphasis markers are removed from the text.
+
+Reading files of each format is qa/formats.py; sidecars and the collection
+manifest (metadata from outside the text) are qa/collection.py.
 """
 
 from __future__ import annotations
@@ -24,8 +34,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-PARSER_VERSION = 5
-TEXT_SUFFIXES = (".txt", ".md", ".pdf")
+PARSER_VERSION = 6
+TEXT_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 SIDECAR_SUFFIX = ".meta.json"
 META_KEYS = ("id", "date", "delegation", "speaker", "meeting", "title", "language", "delivered", "aliases")
 
@@ -47,6 +57,9 @@ class Document:
     title: str | None = None
     language: str | None = None      # original language, where printed
     notes: list[str] = field(default_factory=list)  # e.g. alignment footnote
+    # Countries that align themselves with the statement (an EU statement's closing clause,
+    # kept in `notes` word for word); canonical names as in qa/delegations.py.
+    aligned: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # other ids it is known by: its file name, a sidecar's "aliases"
     # The numbers the document prints for its paragraphs (UN records: 176, 177, ...), one per
     # paragraph, strictly increasing; empty when it prints none and paragraphs count from 1.
@@ -141,10 +154,24 @@ def parse_date(text: str) -> str | None:
 
 # --- text clean-up ---------------------------------------------------------
 
+_MD_RULE_RE = re.compile(r"^\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
+_MD_PREFIX_RE = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)")
+
+
 def _normalise(text: str) -> str:
+    """NFC, one kind of line end, no byte-order mark or form feed, no trailing spaces;
+    Markdown rules (---) become blank lines, heading and quote markers (#, >) go."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "")
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "").replace("\f", "\n")
+    lines = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if _MD_RULE_RE.match(line):
+            line = ""
+        elif line[:6].lstrip()[:1] in ("#", ">"):
+            line = _MD_PREFIX_RE.sub("", line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 _EMPH_RE = re.compile(r"(\*\*|__)(.+?)\1", re.S)
@@ -158,15 +185,275 @@ def strip_emphasis(text: str) -> str:
 
 
 def _join_lines(lines: list[str]) -> str:
-    out = ""
+    parts: list[str] = []      # a list joined once: linear however many lines a block has
     for line in (ln.strip() for ln in lines):
         if not line:
             continue
-        if out.endswith("-") and not out.endswith(" -") and line[:1].islower():
-            out = out[:-1] + line          # re-join a word hyphenated at a line end
+        prev = parts[-1] if parts else ""
+        if prev.endswith("-") and not prev.endswith(" -") and line[:1].islower():
+            parts[-1] = prev[:-1] + line    # re-join a word hyphenated at a line end
         else:
-            out = f"{out} {line}" if out else line
-    return re.sub(r"[ \t]+", " ", out).strip()
+            parts.append(line)
+    return _SPACES_RE.sub(" ", " ".join(parts)).strip()
+
+
+_SPACES_RE = re.compile(r"[ \t]+")
+
+
+# --- layouts: where paragraphs end ------------------------------------------------
+
+# Page furniture of UN records, never text: a bare page number, a job number with a page
+# ("15-29425 31/34"), the record's symbol with its date ("A/70/PV.15 28/09/2015"), a running
+# head ("12 General Assembly - Forty-eighth session", "Forty-eighth session - 4 October 1993 7").
+_FURNITURE_RE = re.compile(
+    r"\d{1,4}"
+    r"|(?:\d{1,4}(?:/\d{1,4})?\s+)?\d{2}-\d{4,6}(?:\s+\d{1,4}(?:/\d{1,4})?)?"
+    r"|(?:\d{2}/\d{2}/\d{4}\s+)?A/[\w.]+(?:/[\w.]+)+(?:\s+\d{2}/\d{2}/\d{4})?"
+    r"|(?:\d{1,4}\s+)?General Assembly\s*[-–]\s*[\w-]+ session"
+    r"|[\w-]+ session\s*[-–]\s*\d{1,2} \w+ [\dl]{4}(?:\s+\d{1,4})?", re.I)
+# The interpreters' note on the language a speech was given in: "(spoke in French)".
+_SPOKE_IN_RE = re.compile(r"\(\s*spoke in ([A-Za-z]+)\s*\)", re.I)
+# A paragraph number the document prints: "12. ", "12) ", "33: ", "176.\t" before a word.
+PRINTED_NUMBER_RE = re.compile(r"(\d{1,4})\s?[.):]\s+(?=[^\W\d_]|[\"'“‘(\[])")
+_SUBITEM_RE = re.compile(r"(?:\(?(?:[a-z]|[ivx]{1,4})\)|[-–•*]\s)")
+SALUTATION_RE = re.compile(
+    r"^[-–•*\s]*(?:The\s+)?(?:Mr\.?|Mrs\.?|Ms\.?|Madam|Madame|Monsieur|Your\s|His\s|Her\s|Excellenc|Distinguished|Dear|"
+    r"Ladies|Honou?rable|President|Mister|Sir|Colleagues|Friends|Chair)", re.I)
+
+WRAPPED_MAX_WIDTH = 120     # a column no wider than this (90th percentile) is hard-wrapped text
+WRAPPED_MIN_LINES = 8
+BLANK_LINE_RATIO = 0.2      # blank-line paragraphs: at least one blank line per five lines of text
+LONG_LINE = 200             # lines this long (median) are paragraphs, not a wrapped column
+SHORT_LINE = 0.8            # a wrapped line this far short of the column's width ends its paragraph
+WRAPPED_PARAGRAPH_LINES = 40   # more lines per paragraph than this: the width rule found no paragraphs
+INDENT_LINE = 0.85          # a wrapped line this short after a finished sentence is an indented first line
+
+
+def _is_furniture(line: str) -> bool:
+    return bool(_FURNITURE_RE.fullmatch(line.strip()))
+
+
+def _starts_sentence(line: str) -> bool:
+    c = line.lstrip("\"'“‘(«[-–• ")[:1]
+    return c.isupper() or c.isdigit()
+
+
+def _percentile(values: list[int], q: float) -> int:
+    v = sorted(values)
+    return v[int(q * (len(v) - 1))] if v else 0
+
+
+def layout(text: str) -> str:
+    """How a document's text marks its paragraphs, decided from its own lines:
+    'blocks' (blank lines between paragraphs), 'lines' (one paragraph per line),
+    'wrapped' (a narrow hard-wrapped column, no blank line between paragraphs; most
+    lines stop mid-sentence)."""
+    lines = _without_furniture(text.split("\n"))
+    content = [ln for ln in lines if ln.strip()]
+    if len(content) < 2:
+        return "blocks"
+    blanks = sum(1 for a, b in zip(lines, lines[1:]) if not a.strip() and b.strip()) - (not lines[0].strip())
+    if blanks >= BLANK_LINE_RATIO * len(content):
+        return "blocks"
+    widths = [len(ln.strip()) for ln in content]
+    # a wrapped column: narrow, and most lines stop mid-sentence (unlike one sentence per line)
+    # (too few lines to tell a column from short paragraphs: one paragraph per line)
+    mid_sentence = sum(not _ends_sentence(ln) and not _is_salutation(ln) for ln in content)
+    if len(content) >= WRAPPED_MIN_LINES and _percentile(widths, 0.9) <= WRAPPED_MAX_WIDTH \
+            and mid_sentence >= 0.5 * len(content):
+        return "wrapped"
+    return "lines"
+
+
+def _without_furniture(lines: list[str]) -> list[str]:
+    """Lines without page furniture and without the blank lines around it (a page break
+    is not a paragraph break)."""
+    out: list[str] = []
+    after_furniture = False
+    for ln in lines:
+        if not ln.strip():
+            if not after_furniture:
+                out.append(ln)
+            continue
+        if _is_furniture(ln):
+            while out and not out[-1].strip():
+                out.pop()
+            after_furniture = True
+            continue
+        after_furniture = False
+        out.append(ln)
+    return out
+
+
+def _reflow(text: str) -> str:
+    """Text in any layout as blank-line paragraphs, the layout the block parser reads.
+    Blank-line text is left as it is. Page furniture goes, and with it the blank lines
+    around it, so a paragraph cut by a page break comes back whole."""
+    kind = layout(text)
+    if kind == "blocks":
+        return _split_blocks(text)
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not _is_furniture(ln)]
+    numbered = _printed_numbers([ln for ln in lines if PRINTED_NUMBER_RE.match(ln)]) is not None
+    paragraphs = _paragraphs(lines, kind, numbered, by_width=True)
+    if kind == "wrapped" and len(lines) > WRAPPED_PARAGRAPH_LINES * len(paragraphs):
+        # a typewritten column whose paragraphs end on full lines as often as not: the
+        # only sign left is a line that finishes a sentence before one that starts another
+        paragraphs = _paragraphs(lines, kind, numbered, by_width=False)
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+_ABBREVIATION_END_RE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Messrs|Dr|Prof|St|Gen|No|Nos|Art|para|paras|p|pp|cf|vs)|\b[A-Z])\.$")
+
+
+def _ends_sentence_here(line: str) -> bool:
+    """The line finishes a sentence (not an abbreviation such as 'Mr.' before a name)."""
+    return _ends_sentence(line) and not _ABBREVIATION_END_RE.search(line)
+
+
+def _paragraphs(lines: list[str], kind: str, numbered: bool, by_width: bool) -> list[list[str]]:
+    """The lines of each paragraph, for the 'lines' and 'wrapped' layouts."""
+    full = _percentile([len(ln) for ln in lines], 0.9)
+    paragraphs: list[list[str]] = []
+    for i, ln in enumerate(lines):
+        prev = paragraphs[-1][-1] if paragraphs else ""
+        if not paragraphs:
+            new = True
+        elif kind == "lines":
+            # a line ends its paragraph unless it stops mid-sentence; an address line
+            # ("Mr. President of the General Assembly") stops without a comma
+            new = _ends_sentence_here(prev) or _is_salutation(prev) \
+                or (numbered and bool(PRINTED_NUMBER_RE.match(ln))) or (_is_address(prev) and _starts_sentence(ln))
+        else:
+            # a wrapped line ends its paragraph when it finishes a sentence short of the
+            # column's width and the next line starts a sentence (or a printed number)
+            ends = _ends_sentence_here(prev) or (prev.endswith(",") and len(paragraphs[-1]) == 1 and _is_salutation(prev))
+            # or when the next line is short (an indented first line) and the line after it
+            # continues its sentence
+            indented = len(ln) < INDENT_LINE * full and i + 1 < len(lines) and not _ends_sentence(ln)
+            new = ends and _starts_sentence(ln) and (
+                not by_width or len(prev) < SHORT_LINE * full or indented
+                or (numbered and bool(PRINTED_NUMBER_RE.match(ln))))
+        if new:
+            paragraphs.append([ln])
+        else:
+            paragraphs[-1].append(ln)
+    return paragraphs
+
+
+def _split_blocks(text: str) -> str:
+    """Blank-line text whose blocks hold more than one paragraph: a block of long lines that
+    each end a sentence holds one paragraph per line (Markdown with hard line breaks, not
+    one sentence per line); in a document that numbers its paragraphs, a line starting
+    with a number starts a paragraph."""
+    lines = text.split("\n")
+    numbered = _printed_numbers([ln.strip() for ln in lines if PRINTED_NUMBER_RE.match(ln.strip())]) is not None
+    out: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        if len(lines) > 1 and _percentile([len(ln.strip()) for ln in lines], 0.5) >= LONG_LINE \
+                and all(_ends_sentence(strip_emphasis(ln)) for ln in lines):
+            out.append("\n\n".join(lines))
+        elif numbered and len(lines) > 1:
+            cut = [lines[0]]
+            for prev, ln in zip(lines, lines[1:]):
+                if PRINTED_NUMBER_RE.match(ln.strip()):
+                    cut.append("")
+                cut.append(ln)
+            out.append("\n".join(cut))
+        else:
+            out.append(block)
+    return "\n\n".join(out)
+
+
+def _is_salutation(text: str) -> bool:
+    """'Mr. President,' 'Excellencies, ladies and gentlemen,': an address ending with a comma."""
+    t = text.strip()
+    if len(t) > 3 * SALUTATION_MAX_CHARS + 4 or not t.rstrip("*_").endswith(","):
+        return False            # (checked first: most lines are not addresses)
+    t = strip_emphasis(t).strip()
+    return t.endswith(",") and len(t) <= 3 * SALUTATION_MAX_CHARS and bool(SALUTATION_RE.match(t))
+
+
+def _increasing_run(numbers: list[int]) -> set[int]:
+    """Positions of a longest strictly increasing subsequence of `numbers` (O(n log n))."""
+    import bisect
+    tails: list[int] = []        # tails[k]: smallest last value of an increasing run of length k+1
+    tail_at: list[int] = []      # its position
+    before = [-1] * len(numbers)
+    for i, n in enumerate(numbers):
+        k = bisect.bisect_left(tails, n)
+        if k == len(tails):
+            tails.append(n)
+            tail_at.append(i)
+        else:
+            tails[k], tail_at[k] = n, i
+        before[i] = tail_at[k - 1] if k else -1
+    keep, i = set(), tail_at[-1] if tail_at else -1
+    while i >= 0:
+        keep.add(i)
+        i = before[i]
+    return keep
+
+
+_OFFICE_RE = re.compile(r"\b(?:President|Chair\w*|Secretary|Excellenc\w*|Ladies|Gentlemen|Delegates|Colleagues|"
+                        r"Members|Assembly|Madam|Majest\w*|Highness\w*)\b", re.I)
+
+
+def _is_address(text: str) -> bool:
+    """An address line without a closing comma ('Mr. President of the General Assembly'):
+    a salutation naming an office or the audience, not a speaker's name."""
+    return len(text) <= 3 * SALUTATION_MAX_CHARS and bool(SALUTATION_RE.match(text)) and bool(_OFFICE_RE.search(text))
+
+
+def _printed_numbers(paragraphs: list[str]) -> list[int | None] | None:
+    """The numbers printed before these paragraphs, if they number them consistently:
+    three or more, increasing but for a few misprints (at most one in ten). A misprint
+    between two numbers one apart is read as the number between them ("56, 51, 58"
+    → 57); another misprinted or missing number is None. None if not consistent."""
+    found = [PRINTED_NUMBER_RE.match(p) for p in paragraphs]
+    numbers = [int(m.group(1)) for m in found if m]
+    if len(numbers) < 3:
+        return None
+    run = _increasing_run(numbers)
+    if len(run) < 0.9 * len(numbers):
+        return None
+    out: list[int | None] = [n if i in run else None for i, n in enumerate(numbers)]
+    for i, n in enumerate(out):
+        if n is None and 0 < i < len(out) - 1 and out[i - 1] is not None and out[i + 1] is not None \
+                and out[i + 1] - out[i - 1] == 2:
+            out[i] = out[i - 1] + 1
+    it = iter(out)
+    return [next(it) if m else None for m in found]
+
+
+def number_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[int]]:
+    """Paragraphs and the numbers the document prints for them ([] when it prints none).
+    A document numbers its paragraphs when at least 80% of those from its first numbered
+    paragraph on start with a number, consistently (see _printed_numbers); lettered
+    sub-items ("(a)", "b)") and bullets count for neither side. Then a paragraph
+    without a (usable) number continues the numbered one before it (a quotation, a list),
+    and text before the first number joins the first numbered paragraph; the number is
+    taken off the text."""
+    starts = [i for i, p in enumerate(paragraphs) if PRINTED_NUMBER_RE.match(p)]
+    if len(starts) < 3:
+        return paragraphs, []
+    others = [p for p in paragraphs[starts[0]:] if not PRINTED_NUMBER_RE.match(p) and not _SUBITEM_RE.match(p)]
+    if len(others) > 0.2 * (len(starts) + len(others)):
+        return paragraphs, []
+    printed = _printed_numbers(paragraphs[starts[0]:])
+    if printed is None:
+        return paragraphs, []
+    parts: list[list[str]] = [list(paragraphs[: starts[0]])]
+    numbers: list[int] = []
+    for p, n in zip(paragraphs[starts[0]:], printed):
+        if n is not None:
+            numbers.append(n)
+            parts.append([p[PRINTED_NUMBER_RE.match(p).end():].strip()])
+        else:
+            parts[-1].append(p)
+    lead = parts.pop(0)
+    parts[0] = lead + parts[0]
+    return [" ".join(x) for x in parts], numbers
 
 
 # --- block classification ---------------------------------------------------
@@ -175,17 +462,29 @@ def _join_lines(lines: list[str]) -> str:
 class _Block:
     lines: list[str]
     emphasised: bool = False
+    _text: str | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
-        return _join_lines(self.lines)
+        if self._text is None:
+            self._text = _join_lines(self.lines)
+        return self._text
+
+    @property
+    def end(self) -> str:
+        """The block's last line: how its text ends, without joining it all."""
+        return self.lines[-1].strip() if self.lines else ""
+
+    def extend(self, other: "_Block") -> None:
+        self.lines.extend(other.lines)
+        self._text = None
 
 
 def _is_meta_line(line: str) -> bool:
     s = strip_emphasis(line).strip()
     if not s:
         return True
-    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s) or PAGE_NUMBER_RE.fullmatch(s):
+    if SYMBOL_RE.fullmatch(s) or LANGUAGE_LINE_RE.match(s) or PAGE_NUMBER_RE.fullmatch(s) or _is_furniture(s):
         return True
     d = DATE_DMY_RE.fullmatch(s) or DATE_MDY_RE.fullmatch(s)
     return bool(d)
@@ -233,23 +532,29 @@ def _title_case(text: str) -> bool:
 
 
 def _merge_wrapped(blocks: list[_Block]) -> list[_Block]:
-    """Rejoin paragraphs that a blank line split mid-sentence."""
+    """Rejoin paragraphs that a blank line split mid-sentence. Linear: a paragraph being
+    rebuilt from thousands of blocks is judged by its last line, or by its whole text
+    only while that is short (an address, a title)."""
     double = _double_spaced(blocks)
     out: list[_Block] = []
+    short_limit = 3 * SALUTATION_MAX_CHARS
+    prev_chars = 0          # characters in out[-1] so far
     for b in blocks:
         prev = out[-1] if out else None
-        if prev is not None and not prev.emphasised and not b.emphasised \
-                and not all(_is_meta_line(x) for x in prev.lines) \
-                and not all(_is_meta_line(x) for x in b.lines):
-            pt, nt = prev.text, b.text
-            continues = not _ends_sentence(pt) and not (pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS)
+        if prev is not None and not prev.emphasised and not b.emphasised:
+            pt = prev.text if prev_chars <= short_limit else None
+            nt = b.text
+            continues = not _ends_sentence(prev.end) and not PRINTED_NUMBER_RE.match(nt) and not (
+                pt is not None and ((pt.endswith(",") and len(pt) <= SALUTATION_MAX_CHARS) or _is_salutation(pt)))
             # a title line ("EU Statement on the Elections in Georgia") opening the file
             # is not a wrapped line of the paragraph after it
-            title = len(out) == 1 and _title_case(pt) and nt[:1].isupper()
+            title = len(out) == 1 and pt is not None and _title_case(pt) and nt[:1].isupper()
             if continues and not title and (nt[:1].islower() or nt[:1].isdigit() or double):
-                prev.lines.extend(b.lines)
+                prev.extend(b)
+                prev_chars += sum(len(x) for x in b.lines)
                 continue
         out.append(_Block(list(b.lines), b.emphasised))
+        prev_chars = sum(len(x) for x in b.lines)
     return out
 
 
@@ -263,6 +568,11 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
     notes: list[str] = []
 
     text = DISCLAIMER_RE.sub("\n", text)
+    m = _SPOKE_IN_RE.search(text)
+    if m:
+        found["language"] = m.group(1).capitalize()
+        text = _SPOKE_IN_RE.sub("", text)
+    text = _reflow(text)
     # Metadata lines (symbol, date, language, page number) anywhere, in blocks made
     # only of them. Removed before rejoining wrapped lines, so a paragraph broken
     # by a page header ("- 2 -", the symbol again) comes back whole.
@@ -278,7 +588,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
                         found["language"] = s.split(":", 1)[1].strip().capitalize()
                     elif "only" in s.lower():
                         found.setdefault("language", s.split()[0].capitalize())
-                elif s:
+                elif s and not _is_furniture(s):
                     key = "date" if "id" in found and "date" not in found else "delivered"
                     found.setdefault(key, parse_date(s))
             continue
@@ -293,7 +603,10 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         if ALIGNMENT_RE.search(t) or (t.startswith("*") and body):
             notes.append(t.lstrip("* ").strip())
             continue
-        if not body and (b.emphasised or not _is_prose(t)):
+        # an address before the body is its first paragraph ("Mr. President,"; in plain
+        # type also without the comma), not a header line
+        address = _is_salutation(t) or (not b.emphasised and _is_address(t))
+        if not body and (b.emphasised or not _is_prose(t)) and not address:
             header.append(b)
             continue
         body.append(b)
@@ -313,6 +626,7 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
 
     paragraphs = [strip_emphasis(b.text).strip() for b in body]
     paragraphs = [p for p in paragraphs if p]
+    paragraphs, numbers = number_paragraphs(paragraphs)
     if "delegation" not in found:
         found["delegation"] = _delegation_from_body(paragraphs, notes)
 
@@ -329,7 +643,8 @@ def parse_statement(text: str, source: str = "", meta: dict | None = None) -> Do
         delivered=found.get("delivered") if found.get("delivered") != found.get("date") else None,
         delegation=found.get("delegation"), speaker=found.get("speaker"),
         meeting=found.get("meeting"), title=found.get("title"), language=found.get("language"),
-        notes=notes, aliases=aliases,
+        notes=notes, aliases=aliases, numbers=numbers,
+        aligned=aligned_countries(" ".join(n for n in notes if ALIGNMENT_RE.search(n))),
     )
 
 
@@ -340,6 +655,29 @@ _OPENING_SPEAKER_RE = re.compile(
     r"\s+(?:(?:also|again|firmly|fully|strongly|warmly)\s+)?(?:welcomes|concurs|notes|takes|thanks|would|wishes|"
     r"condemns|calls|reiterates|expresses|supports|shares|remains|is|has|regrets|deplores|urges|recalls|"
     r"underlines|stresses|commends|congratulates|joins)\b")
+
+
+_CAPITALS_RUN_RE = re.compile(r"\b[A-Z][A-Z'’.-]+(?:\s+(?:of\s+)?[A-Z][A-Z'’.-]+)*\b")
+_NOT_COUNTRIES = {"EU", "EFTA", "EEA", "OSCE", "UN", "NATO", "SAP"}
+
+
+def aligned_countries(clause: str) -> list[str]:
+    """The countries an alignment clause names ("The Candidate Countries NORTH MACEDONIA*,
+    MONTENEGRO* ... as well as UKRAINE, the REPUBLIC OF MOLDOVA and GEORGIA align themselves
+    with this statement"): names set in capitals, and any delegation it names otherwise."""
+    from .delegations import canonical_delegation, delegation_mentions
+    if not clause:
+        return []
+    names = []
+    for m in _CAPITALS_RUN_RE.finditer(clause):
+        if m.group(0) in _NOT_COUNTRIES:
+            continue
+        name = _titlecase(m.group(0).upper()).strip(" .-")
+        # "REPUBLIC of NORTH MACEDONIA" is North Macedonia; an unknown name stays as printed
+        known = canonical_delegation(name)
+        names += [known] if known != name else (delegation_mentions(name) or [name])
+    names += delegation_mentions(clause)
+    return [n for n in dict.fromkeys(names) if n and n != "European Union"]
 
 
 def _delegation_from_body(paragraphs: list[str], notes: list[str]) -> str | None:
@@ -421,73 +759,21 @@ def _id_from_filename(source: str) -> str:
 
 # --- loading a corpus folder -------------------------------------------------
 
-def read_text(path: Path) -> str:
-    try:
-        if path.suffix.lower() == ".pdf":
-            from pypdf import PdfReader
-            return "\n\n".join(pdf_page_text(page) for page in PdfReader(str(path)).pages)
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CorpusError(f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start})") from None
-    except OSError as e:
-        raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from None
-    except Exception as e:  # pypdf raises many types for damaged files
-        raise CorpusError(f"{path}: cannot read PDF: {e}") from None
-
-
 def pdf_page_text(page) -> str:
-    """A PDF page's text with its paragraphs apart. pypdf's plain extraction runs a
-    page's paragraphs together, one line after another; its layout mode keeps the
-    vertical gaps and first-line indents that separate them, which become blank
-    lines here. Layout mode pads with spaces: margins and runs of spaces go."""
-    try:
-        text = page.extract_text(extraction_mode="layout") or ""
-    except Exception:   # an odd page: plain extraction still gives the words
-        return page.extract_text() or ""
-    lines = [ln.rstrip() for ln in text.split("\n")]
-    margin = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
-    widths = sorted(len(ln) - margin for ln in lines if ln.strip())
-    full = widths[int(0.9 * (len(widths) - 1))] if widths else 0   # a full line of body text
-    out: list[str] = []
-    short_end = False   # the previous line finished a sentence well short of the margin
-    for ln in lines:
-        indent = len(ln) - len(ln.lstrip()) - margin
-        width = len(ln) - margin
-        ln = re.sub(r" {2,}", " ", ln.strip())
-        if not ln:
-            if out and out[-1]:
-                out.append("")
-            short_end = False
-            continue
-        # a paragraph starts after a finished sentence: indented, or the line before stopped short
-        prev = out[-1] if out else ""
-        if prev and (_ends_sentence(prev) or (short_end and prev.endswith(","))) and (indent >= 4 or short_end) \
-                and ln[:1].isupper():
-            out.append("")
-        out.append(ln)
-        short_end = (_ends_sentence(ln) or ln.endswith(",")) and width < 0.8 * full
-    return "\n".join(out).strip()
+    from .formats import pdf_page_text as page_text
+    return page_text(page)
+
+
+def read_text(path: Path) -> str:
+    """A statement file's text, whatever its format (qa/formats.py); CorpusError if unreadable."""
+    from .formats import read_text as read
+    return read(path)
 
 
 def read_sidecar(path: Path) -> dict:
-    side = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not side.exists():
-        side = path.with_suffix(SIDECAR_SUFFIX)
-    if not side.exists():
-        return {}
-    try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CorpusError(f"{side}: invalid metadata file: {e}") from None
-    if not isinstance(data, dict):
-        raise CorpusError(f"{side}: metadata must be a JSON object")
-    unknown = set(data) - set(META_KEYS)
-    if unknown:
-        raise CorpusError(f"{side}: unknown metadata keys {sorted(unknown)}; allowed: {', '.join(META_KEYS)}")
-    aliases = data.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise CorpusError(f'{side}: "aliases" must be a list of document ids')
-    return data
+    """The checked metadata of `path`'s sidecar `<file>.meta.json` ({} if none); see qa/collection.py."""
+    from .collection import read_sidecar as read
+    return read(path)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -503,17 +789,27 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 
 
 def unsupported_files(corpus_dir: Path) -> list[Path]:
-    """Files in the corpus folder that are not statements, sidecars or READMEs: a .docx or
-    .html a user expected to be indexed is named rather than silently passed over."""
+    """Files in the corpus folder that are not statements, sidecars, the manifest or READMEs:
+    a file a user expected to be indexed is named rather than silently passed over."""
+    from .collection import MANIFEST_NAMES
     corpus_dir = Path(corpus_dir)
+    manifests = {corpus_dir / n for n in MANIFEST_NAMES}
     return sorted(p for p in corpus_dir.rglob("*")
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in TEXT_SUFFIXES
-                  and not p.name.endswith(SIDECAR_SUFFIX) and p.name.lower() != "readme.md")
+                  and not p.name.endswith(SIDECAR_SUFFIX) and p.name.lower() != "readme.md"
+                  and p not in manifests)
 
 
-def load_document(path: Path, root: Path | None = None) -> Document:
-    source = str(path.relative_to(root)) if root else str(path)
-    doc = parse_statement(read_text(path), source=source, meta=read_sidecar(path))
+def load_document(path: Path, root: Path | None = None, manifest: dict[str, dict] | None = None) -> Document:
+    """One statement file parsed. Metadata: its sidecar over its row in the collection
+    manifest (`manifest`, or the manifest of `root` read now) over what the text prints."""
+    from .collection import load_manifest
+    path = Path(path)
+    source = path.relative_to(root).as_posix() if root else str(path)
+    if manifest is None:
+        manifest = load_manifest(root) if root else {}
+    meta = {**manifest.get(source, {}), **read_sidecar(path)}
+    doc = parse_statement(read_text(path), source=source, meta=meta)
     if not doc.paragraphs:
         raise CorpusError(f"{path}: no body paragraphs found")
     return doc
@@ -525,11 +821,13 @@ def iter_corpus(corpus_dir: Path, on_error=None, log=lambda msg: None):
     or, with `on_error`, is passed to it and skipped. A second copy of a statement
     (same id, same paragraphs) is skipped with a note; two different statements
     under one id are an error naming both files."""
+    from .collection import load_manifest
     corpus_dir = Path(corpus_dir)
     seen: dict[str, tuple[Path, str]] = {}
+    manifest = load_manifest(corpus_dir)      # once per folder; an error in it is fatal
     for path in corpus_files(corpus_dir):
         try:
-            doc = load_document(path, corpus_dir)
+            doc = load_document(path, corpus_dir, manifest=manifest)
             digest = _paragraphs_digest(doc)
             if doc.id in seen:
                 first_path, first_digest = seen[doc.id]
@@ -553,13 +851,15 @@ def _paragraphs_digest(doc: Document) -> str:
 
 
 def corpus_inputs(corpus_dir: Path) -> list[Path]:
-    """Every file whose bytes the index depends on: the statements and their metadata
-    files (what the index's corpus fingerprint hashes)."""
-    out = []
+    """Every file whose bytes the index depends on: the statements, their sidecars and
+    the collection manifest (what the index's corpus fingerprint hashes)."""
+    from .collection import manifest_path, sidecar_path
+    manifest = manifest_path(corpus_dir)
+    out = [manifest] if manifest else []
     for path in corpus_files(corpus_dir):
         out.append(path)
-        side = path.with_name(path.name + SIDECAR_SUFFIX)
-        if side.exists():
+        side = sidecar_path(path)
+        if side is not None:
             out.append(side)
     return out
 

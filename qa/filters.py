@@ -37,14 +37,25 @@ class Filters:
             from .delegations import canonical_delegation, same_delegation
             if not any(same_delegation(canonical_delegation(d), doc.delegation) for d in self.delegations):
                 return False
-        if self.since and (not doc.date or doc.date < self.since):
+        # a partial date ("2015": a speech known by its session's year) is the whole period
+        if self.since and (not doc.date or _period(doc.date, end=True) < self.since):
             return False
-        if self.until and (not doc.date or doc.date > self.until):
+        if self.until and (not doc.date or _period(doc.date) > self.until):
             return False
         return True
 
     def to_dict(self) -> dict:
         return {"delegations": self.delegations, "since": self.since, "until": self.until, "docs": self.docs}
+
+
+def _period(iso: str, end: bool = False) -> str:
+    """A document's date as the first (or last) day it may mean: '2015' -> '2015-01-01'."""
+    if len(iso) == 10:
+        return iso
+    try:
+        return date_bound(iso, end=end) or iso
+    except FilterError:
+        return iso
 
 
 def date_bound(value: str | None, end: bool = False, name: str = "date") -> str | None:

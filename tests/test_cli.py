@@ -91,7 +91,7 @@ def test_missing_index_and_empty_corpus_are_one_line_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     p = subprocess.run([sys.executable, "-m", "qa", "index"], env=env, capture_output=True, text=True)
     assert p.returncode == 1 and p.stderr.strip() == f"qa: error: {tmp_path / 'empty'}: no statements found " \
-                                                     "(expected .txt, .md, .pdf files)"
+                                                     "(expected .txt, .md, .pdf, .docx, .html, .htm files)"
     p = subprocess.run([sys.executable, "-m", "qa", "ask", "x", "--no-rebuild"], env=env, capture_output=True, text=True)
     assert p.returncode == 1 and "no index in" in p.stderr and "Traceback" not in p.stderr
 
@@ -101,8 +101,8 @@ def test_index_names_files_it_cannot_read(tmp_path, seed_settings, capsys, monke
 
     corpus = tmp_path / "corpus"
     shutil.copytree(seed_settings.corpus_dir, corpus)
-    (corpus / "minutes.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "minutes.odt").write_bytes(b"PK\x03\x04")
     monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
     assert main(["index", "--corpus", str(corpus)]) == 0
     err = capsys.readouterr().err
-    assert "ignoring 1 file(s) of unsupported types" in err and "minutes.docx" in err
+    assert "ignoring 1 file(s) of unsupported types" in err and "minutes.odt" in err

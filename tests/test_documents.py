@@ -222,3 +222,119 @@ def test_pdf_paragraphs_and_metadata(tmp_path, name):
     assert doc.paragraphs[3].endswith("Copenhagen Document.")
     assert doc.paragraphs[5] == "Thank you, Mr. Chairperson."
     assert not any("Secretariat bears" in p or "- 1 -" in p or "- 2 -" in p for p in doc.paragraphs)
+
+
+# --- layouts of real collections: excerpts of UN General Debate speeches (tests/fixtures/un/,
+# the first lines of the files unless the name says otherwise, unchanged; UN General Debate
+# Corpus, CC0) -------------------------------------------------------------------------------
+
+UN = __import__("pathlib").Path(__file__).parent / "fixtures" / "un"
+
+# file, layout, paragraph count, printed numbers, {label: (first words, last words)}
+UN_SAMPLES = [
+    # one paragraph per line, no blank lines
+    ("ARG_01_1946.txt", "lines", 12, [], {1: ("At the resumption of the first session", "on a number of questions."),
+                                          12: ("We have solved our frontier differences", "relations with Chile.")}),
+    # one paragraph per line, the UN's numbers printed ("1.\t It is ...")
+    ("USA_25_1970.txt", "lines", 8, list(range(1, 9)),
+     {1: ("It is my privilege to extend", "improvement of the United Nations."),
+      4: ("In the view of the United States", "[1755th meeting, para. 45.]")}),
+    # numbers printed as "33:" and "34.\t"; the speech starts at the record's paragraph 33
+    ("ALB_25_1970.txt", "lines", 6, list(range(33, 39)),
+     {33: ("May I first convey to our President", "session of the General Assembly?"),
+      38: ("One of the undeniable proofs", "China of 700 million people.")}),
+    # a byte-order mark, and a first number the transcription lost ("): It is not ...")
+    ("AFG_16_1961.txt", "lines", 11, list(range(35, 46)),
+     {35: ("): It is not to follow a customary practice", "Ms friends."),
+      36: ("This message of condolence", "the only existing human institution.")}),
+    # a stray line that stops mid-sentence joins the paragraph it runs into
+    ("AFG_40_1985.txt", "lines", 5, [], {4: ("of the basic principles of the policy", "it was initially created."),
+                                         5: ("A glance at the 40 years", "content of international relations.")}),
+    # a narrow hard-wrapped column, no blank line between paragraphs, a page number mid-paragraph
+    ("AFG_50_1995.txt", "wrapped", 6, [], {1: ("On the eve of the fiftieth anniversary", "enthusiasm and animation."),
+                                           2: ("The Afghan nation, in spite of", "overcome those challenges."),
+                                           3: ("War and conflict always bring", "and peace of mind.")}),
+    ("AFG_60_2005.txt", "wrapped", 4, [], {1: ("I have the honour to inform", "in December 2001."),
+                                           2: ("The determination and political will", "and provincial elections.")}),
+    # a typewritten 70-character column (lines 190-300 of the file) whose paragraphs end on
+    # full lines: a line finishing a sentence before one starting another ends a paragraph
+    ("GTM_37_1982-lines190-300.txt", "wrapped", 4, [],
+     {2: ("As regards the foreign policy of my country", "context of the national situation."),
+      3: ("This invitation was accepted with pleasure", "from a human rights standpoint.")}),
+    # one paragraph per line, cut by a page break with the record's running heads
+    ("AFG_70_2015.txt", "lines", 4, [], {2: ("The state of the world today", "dealing with global issues."),
+                                         4: ("At the same time, as the world shrinks", "for the work at hand.")}),
+    # one sentence per line, blank lines between paragraphs, stray spaces
+    ("KAZ_79_2024.txt", "blocks", 7, [], {1: ("Mr. President, Mr. Secretary-General,", "ladies and gentlemen,"),
+                                          5: ("Multilateralism is struggling to keep pace. And yet,", "global problems alone.")}),
+    # Markdown: bold salutations, *emphasis*, --- rules, trailing double spaces
+    ("AND_79_2024.txt", "blocks", 10, [], {1: ("Mr President, Mr Secretary-General,", "Ladies and Gentlemen,"),
+                                           7: ("Ladies and Gentlemen,", "Ladies and Gentlemen,")}),
+    # wrapped lines with blank lines, some of them in mid-sentence
+    ("USA_79_2024.txt", "blocks", 6, [], {5: ("The United States and the world got through", "the war in Vietnam.")}),
+    # an address block of dashed lines is the first paragraph, not a title
+    ("AGO_79_2024.txt", "blocks", 4, [], {1: ("-Your Excellency Philémon Yang", "-Ladies and gentlemen,")}),
+]
+
+
+@pytest.mark.parametrize("name,kind,count,numbers,spans", UN_SAMPLES, ids=[s[0] for s in UN_SAMPLES])
+def test_un_speech_paragraphs_follow_each_layout(name, kind, count, numbers, spans):
+    from qa.documents import _normalise, layout, read_text
+    doc = load_document(UN / name, UN)
+    assert layout(_normalise(read_text(UN / name))) == kind
+    assert (len(doc.paragraphs), doc.numbers) == (count, numbers)
+    for label, (first, last) in spans.items():
+        assert doc.paragraph(label).startswith(first) and doc.paragraph(label).endswith(last), label
+    for furniture in ("\ufeff", "15-29425", "A/70/PV.15", "**", "---", "\n", "  "):
+        assert not any(furniture in p for p in doc.paragraphs), furniture
+    assert doc.title is None          # none of them has a title line
+
+
+def test_a_paragraph_cut_by_a_page_break_comes_back_whole():
+    assert "to pronounce itself opposed to the forces" in load_document(UN / "AFG_50_1995.txt").paragraph(4)
+    assert "However, it also poses a serious challenge" in load_document(UN / "AFG_70_2015.txt").paragraph(2)
+    assert "went to war but then forged a historic peace" in load_document(UN / "USA_79_2024.txt").paragraph(5)
+
+
+def test_printed_numbers_are_used_only_when_the_document_numbers_its_paragraphs():
+    decision = ("PC.DEC/1/23\n\nDECISION No. 1\n\nThe Permanent Council,\n\n1. Decides to hold the meeting;\n\n"
+                "2. Requests the Secretariat to report;\n\n(a) on the budget;\n\n3. Decides to remain seized.\n")
+    doc = parse_statement(decision, "dec.txt")
+    assert doc.numbers == [1, 2, 3]
+    assert doc.paragraph(1) == "The Permanent Council, Decides to hold the meeting;"
+    assert doc.paragraph(2) == "Requests the Secretariat to report; (a) on the budget;"
+    # a short list inside a statement is not the document's numbering
+    listed = "We note three things.\n\nFirst, this.\n\nSecond, that.\n\n1. One.\n\n2. Two.\n\n3. Three.\n\nThank you.\n"
+    doc = parse_statement(listed, "l.txt")
+    assert doc.numbers == [] and doc.paragraphs[3] == "1. One." and len(doc.paragraphs) == 7
+    # numbers that go backwards are not a numbering
+    doc = parse_statement("3. Three apples.\n\n1. One pear.\n\n2. Two plums.\n\n1. One fig.\n", "b.txt")
+    assert doc.numbers == [] and doc.paragraphs[0] == "3. Three apples."
+
+
+def test_one_misprinted_number_in_a_numbered_speech():
+    lines = [f"{n}. Paragraph number {n} is here." for n in range(1, 21)]
+    lines[9] = "16. Paragraph number ten is here."      # a scanning error: 16 for 10
+    doc = parse_statement("\n".join(lines), "u.txt")
+    assert doc.numbers == list(range(1, 21)) and doc.paragraph(10) == "Paragraph number ten is here."
+
+
+LINEAR_BOUND = 10   # seconds for 2 MB: about 2 s measured on 2 busy cores; quadratic work takes minutes
+
+
+def test_a_two_megabyte_line_without_punctuation_parses_in_linear_time():
+    import time
+    text = " ".join(f"word{i % 977}" for i in range(300_000))      # about 2.2 MB, one line
+    start = time.perf_counter()
+    doc = parse_statement(text, "big.txt")
+    assert time.perf_counter() - start < LINEAR_BOUND
+    assert len(doc.paragraphs) == 1 and len(doc.paragraphs[0]) == len(text)
+    many = "\n".join(f"line {i} of a block without sentence ends" for i in range(60_000))   # 2.5 MB
+    start = time.perf_counter()
+    parse_statement(many, "many.txt")
+    assert time.perf_counter() - start < LINEAR_BOUND
+    # PDF text with a blank line after every line: 40,000 blocks rejoined into one paragraph
+    spaced = "\n\n".join(f"line {i} of a wrapped text that goes on and on" for i in range(40_000))  # 2 MB
+    start = time.perf_counter()
+    assert len(parse_statement(spaced, "spaced.txt").paragraphs) == 1
+    assert time.perf_counter() - start < LINEAR_BOUND
