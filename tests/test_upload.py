@@ -89,7 +89,7 @@ def test_good_upload_is_saved_with_its_metadata_and_searchable_at_once(service):
     ("latin1.txt", "Délégation de Freedonia\n\nLe représentant a parlé.".encode("latin-1"), "latin1.txt: not UTF-8"),
     ("empty.md", b"   \n\n ", "empty.md: the file is empty"),
     ("headers.txt", b"PC.DEL/5/22\n\n12 May 2022\n\nENGLISH", "headers.txt: no body paragraphs found"),
-    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage", "broken.pdf: cannot read"),
+    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage", "broken.pdf: damaged PDF"),
     ("slides.pptx", b"PK\x03\x04 not a statement", "slides.pptx: .pptx cannot be read"),
     ("taken.txt", GOOD.replace("Delegation of Freedonia", "PC.DEL/64/21\n\nDelegation of Freedonia").encode(),
      "the id PC.DEL/64/21 is already used by ru-2021-01-kazakhstan-parliamentary-elections.txt"),
