@@ -377,7 +377,8 @@ def render_document(doc: Document, cited: list[int] | None = None, find: str = "
             cls += " qa-nomatch"
         rows.append(f'<div class="{cls}" id="p-{n}"><span class="qa-pn">{n}</span><p>{body}</p></div>')
     facts = [("Delegation", doc.delegation), ("Date", format_date(doc.date)), ("Meeting", doc.meeting),
-             ("Speaker", doc.speaker), ("Document", doc.id), ("File", doc.source)]
+             ("Speaker", doc.speaker), ("Document", doc.id), ("File", doc.source),
+             ("Aligned", ", ".join(getattr(doc, "aligned", None) or []))]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts if v)
     notes = "".join(f'<p class="qa-note">{esc(x)}</p>' for x in doc.notes)
     found = ""

@@ -392,3 +392,10 @@ def test_api_docs_page_is_local(client):
 def test_api_docs_page_escapes_descriptions():
     out = render_api_docs({"info": {"title": "<x>"}, "paths": {"/a": {"get": {"summary": "<script>"}}}})
     assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_statement_view_shows_who_aligned_with_an_eu_statement(seed_index):
+    doc = seed_index.document("PC.DEL/80/21/Rev.1")
+    markup = render_document(doc)
+    assert "<dt>Aligned</dt>" in markup and "North Macedonia" in markup and "Georgia" in markup
+    assert "align themselves with this statement" in markup   # the clause itself, word for word
