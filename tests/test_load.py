@@ -150,7 +150,7 @@ def load(url: str, requests: list[tuple[str, bytes]], clients: int, run: Run | N
     todo_lock = threading.Lock()
 
     def worker():
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=180) as client:   # longer than any wait for the worker
             while True:
                 with todo_lock:
                     if not todo:
@@ -254,13 +254,52 @@ def test_sigterm_stops_the_app_within_5_s(app):
     assert app.proc.poll() is not None and seconds < 5, (seconds, app.log())
 
 
+def compare_workers(questions: int = 40) -> dict:
+    """In one process over the index in $QA_INDEX_DIR: ms per question for a small question
+    and one at the cap, and questions per second with one worker vs two threads each
+    holding its own model copy (the tokenizer cannot be shared between threads)."""
+    from qa.answer import ask
+    from qa.embedding import Embedder
+    from qa.index import load_current
+    from qa.retrieval import Retriever
+
+    settings = Settings.from_env()
+    index = load_current(settings, rebuild=True)
+    one = Retriever(index, settings)
+    out = {}
+    for name, q in (("small_ms", SMALL[0]), ("at_cap_ms", prose(CAP))):
+        ask(one, q)
+        t = time.perf_counter()
+        for _ in range(questions // 2):
+            ask(one, q)
+        out[name] = round((time.perf_counter() - t) / (questions // 2) * 1000)
+    two = Retriever(index, settings, embedder=Embedder(index.manifest["settings"]["model"]))
+    for workers in ([one], [one, two]):
+        def run(r):
+            for i in range(questions // len(workers)):
+                ask(r, SMALL[i % len(SMALL)])
+        threads = [threading.Thread(target=run, args=(r,)) for r in workers]
+        t = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        out[f"per_second_{len(workers)}_workers"] = round(questions / (time.perf_counter() - t), 2)
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="load the app on loopback and print the figures as JSON")
+    p.add_argument("--compare-workers", action="store_true",
+                   help="instead: time questions in-process, one worker vs two (index: $QA_INDEX_DIR)")
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--warmup", type=int, default=60)
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra app environment")
     args = p.parse_args(argv)
+    if args.compare_workers:
+        print(json.dumps(compare_workers(), indent=1))
+        return 0
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         app = App(Path(tmp), dict(kv.split("=", 1) for kv in args.env))
