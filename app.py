@@ -51,15 +51,13 @@ def main(argv=None) -> int:
 
     import uvicorn
 
-    from qa.server import Service, create_app
-    from qa.index import load_current
-    from qa.retrieval import Retriever
-
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     from qa.documents import CorpusError
     from qa.embedding import ModelError
-    from qa.index import IndexError_
+    from qa.index import IndexError_, load_current
+    from qa.retrieval import Retriever
+    from qa.server import Service, create_app
 
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     log(f"loading index {settings.index_dir} (corpus {settings.corpus_dir}) ...")
     try:
         index = load_current(settings, rebuild=True, log=log)

@@ -288,15 +288,51 @@ def compare_workers(questions: int = 40) -> dict:
     return out
 
 
+def trace_memory(warmup: int = 20, questions: int = 150, top: int = 5) -> list[str]:
+    """In one process over the index in $QA_INDEX_DIR: the Python allocations that grew
+    most (tracemalloc) over `questions` questions after `warmup`; one in three is 50 to
+    2,000 characters of filler prose, the rest small questions made unique."""
+    import tracemalloc
+
+    from qa.index import load_current
+    from qa.retrieval import Retriever
+    from qa.server import Service
+
+    settings = Settings.from_env()
+    index = load_current(settings, rebuild=True)
+    service = Service(index, Retriever(index, settings), settings)
+    rng = random.Random(0)
+
+    def question(i):
+        return f"{rng.choice(SMALL)} {i}" if i % 3 else prose(rng.randint(50, CAP), seed=i)
+    for i in range(warmup):
+        service.ask(question(i))
+    tracemalloc.start(10)
+    before = tracemalloc.take_snapshot()
+    for i in range(warmup, warmup + questions):
+        service.ask(question(i))
+    after = tracemalloc.take_snapshot()
+    lines = [f"{questions} questions after {warmup}: Python heap {sum(s.size for s in after.statistics('filename')) / 2**20:.1f} MiB "
+             f"traced, grew {sum(d.size_diff for d in after.compare_to(before, 'filename')) / 2**10:.0f} KiB"]
+    for d in after.compare_to(before, "lineno")[:top]:
+        lines.append(f"{d.size_diff / 2**10:+8.0f} KiB {d.count_diff:+6d} blocks  {d.traceback[0]}")
+    return lines
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="load the app on loopback and print the figures as JSON")
     p.add_argument("--compare-workers", action="store_true",
                    help="instead: time questions in-process, one worker vs two (index: $QA_INDEX_DIR)")
+    p.add_argument("--tracemalloc", action="store_true",
+                   help="instead: what Python allocations grow over 150 questions (index: $QA_INDEX_DIR)")
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--warmup", type=int, default=60)
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra app environment")
     args = p.parse_args(argv)
+    if args.tracemalloc:
+        print("\n".join(trace_memory()))
+        return 0
     if args.compare_workers:
         print(json.dumps(compare_workers(), indent=1))
         return 0
