@@ -33,6 +33,7 @@ from .answer import Answer
 from .conversation import is_followup
 from .documents import Document
 from .filters import Filters, date_bound, parse_filters  # noqa: F401  (date_bound re-exported)
+from .limits import Busy
 
 CITE_PREFIX = "#cite="
 DOC_PREFIX = "#doc="
@@ -500,15 +501,16 @@ def chat_fn(service: "Service"):
         question = (message or "").strip()
         if not question:
             return '<div class="qa-answer"><p>Ask a question about the statements.</p></div>'
+        earlier = user_turns(history)
         try:
             filters = make_filters(delegations, since, until, statements)
-        except ValueError as e:
+            # QuestionError (over the caps) is a ValueError; Busy when the queue is full
+            answer = service.ask(question, filters=filters, history=earlier)
+            wider = []
+            if not answer.result.abstained and answer.hits:
+                wider = service.search(answer.result.query, k=15, filters=filters).hits
+        except (ValueError, Busy) as e:
             return render_error(str(e))
-        earlier = user_turns(history)
-        answer = service.ask(question, filters=filters, history=earlier)
-        wider = []
-        if not answer.result.abstained and answer.hits:
-            wider = service.search(answer.result.query, k=15, filters=filters).hits
         return render_answer(answer, question, link=permalink(question, filters, earlier),
                              suggestions=followups(answer, wider),
                              rewritten=bool(earlier) and is_followup(question))

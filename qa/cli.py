@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -17,6 +18,22 @@ class UserError(Exception):
 
 def _settings(args) -> Settings:
     return Settings.from_env(index_dir=getattr(args, "index", None), corpus_dir=getattr(args, "corpus", None))
+
+
+def check_paths(args) -> None:
+    """The index and corpus folders the command will use are folders (or do not exist
+    yet), checked before anything heavy loads. Names the flag or variable that set them."""
+    import os
+
+    settings = _settings(args)
+    for key, flag, what in (("index_dir", "index", "an index folder"), ("corpus_dir", "corpus", "a corpus folder")):
+        path = getattr(settings, key)
+        name = f"--{flag}" if getattr(args, flag, None) else (
+            f"QA_{key.upper()}" if os.environ.get(f"QA_{key.upper()}") else key)
+        if path.exists() and not path.is_dir():
+            raise UserError(f"{name} {path}: is a file, not {what}")
+        if flag == "corpus" and getattr(args, flag, None) and not path.exists():
+            raise UserError(f"{name} {path}: no such folder")
 
 
 def _log(msg: str) -> None:
@@ -53,20 +70,23 @@ def cmd_ask(args) -> int:
 
     from .filters import unknown_filter_values
 
+    from .limits import check_question
+
     settings = _settings(args)
-    filters = filters_from_args(args)   # bad dates fail here, before anything loads
+    question = check_question(args.question, settings)   # the caps and bad dates fail before anything loads
+    filters = filters_from_args(args)
     index = _load_index(args)
     unknown = unknown_filter_values(filters, index)
     if unknown:
         raise UserError(unknown)
     retriever = Retriever(index, settings)
-    answer = ask(retriever, args.question, k=args.k, filters=filters, method=args.retriever)
+    answer = ask(retriever, question, k=args.k, filters=filters, method=args.retriever)
     if args.json:
         print(json.dumps(to_json(answer), ensure_ascii=False, indent=2))
         return 0
     r = answer.result
     if r.abstained:
-        print(no_answer_message(args.question) + f" ({r.reason})")
+        print(no_answer_message(question) + f" ({r.reason})")
         return 0
     if not r.hits:
         print("No passages match these filters.")
@@ -82,17 +102,54 @@ def cmd_ask(args) -> int:
     return 0
 
 
+# A citation as `qa ask` prints it: "PC.DEL/64/21 ¶3", "PC.DEL/64/21 ¶5–6".
+_CITATION = re.compile(r"(?P<doc>.+?)\s*¶\s*(?P<span>.*)")
+
+
+def _paragraph_span(value: str) -> tuple[int, int]:
+    """'3', '¶3', '5-6' or '5–6' -> (first, last)."""
+    m = re.fullmatch(r"\s*¶?\s*(\d{1,6})(?:\s*[–-]\s*(\d{1,6}))?\s*", value)
+    if not m or int(m.group(2) or m.group(1)) < int(m.group(1)):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a paragraph number: give e.g. 3 or 5-6")
+    return int(m.group(1)), int(m.group(2) or m.group(1))
+
+
+def show_target(doc_arg: str, paragraph: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
+    """The document id and paragraph span of `qa show`, accepting a citation as printed."""
+    m = _CITATION.fullmatch(doc_arg.strip())
+    if not m:
+        return doc_arg.strip(), paragraph
+    if paragraph is not None:
+        raise UserError(f"{doc_arg!r} already names a paragraph; drop the extra {paragraph[0]}")
+    try:
+        return m.group("doc"), _paragraph_span(m.group("span"))
+    except argparse.ArgumentTypeError as e:
+        raise UserError(str(e)) from None
+
+
 def cmd_show(args) -> int:
+    from .filters import Filters, unknown_filter_values
+
+    doc_id, span = show_target(args.doc_id, args.paragraph)
     index = _load_index(args)
     try:
-        doc = index.document(args.doc_id)
+        doc = index.document(doc_id)
     except KeyError:
-        raise UserError(f"unknown document {args.doc_id!r}; `qa docs` lists the indexed statements") from None
-    if args.paragraph is not None:
-        if not doc.has_paragraph(args.paragraph):
-            raise UserError(f"{doc.id} has paragraphs {doc.label_range()}; there is no ¶{args.paragraph}")
-        print(f"{doc.id} ¶{args.paragraph}\n")
-        print(textwrap.fill(doc.paragraph(args.paragraph), 100))
+        raise UserError(unknown_filter_values(Filters(docs=[doc_id]), index)) from None
+    if span is not None:
+        lo, hi = span
+        for label in sorted({lo, hi}):
+            if not doc.has_paragraph(label):
+                raise UserError(f"{doc.id} has paragraphs {doc.label_range()}; there is no ¶{label}")
+        labels = [n for n in doc.labels() if lo <= n <= hi]
+        if len(labels) == 1:
+            print(f"{doc.id} ¶{lo}\n")
+            print(textwrap.fill(doc.paragraph(lo), 100))
+            return 0
+        print(f"{doc.id} ¶{lo}–{hi}\n")
+        for n in labels:
+            print(textwrap.fill(doc.paragraph(n), 100, initial_indent=f"¶{n:<3} ", subsequent_indent="     "))
+            print()
         return 0
     print(doc.id)
     for key in ("delegation", "speaker", "meeting", "date", "title", "language", "source"):
@@ -150,8 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_ask)
 
     sp = sub.add_parser("show", help="a statement with numbered paragraphs, or one paragraph")
-    sp.add_argument("doc_id")
-    sp.add_argument("paragraph", nargs="?", type=int)
+    sp.add_argument("doc_id", help='a statement id, or a citation as printed: "PC.DEL/64/21 ¶3"')
+    sp.add_argument("paragraph", nargs="?", type=_paragraph_span, help="a paragraph number or range (3, 5-6)")
     common(sp)
     sp.set_defaults(func=cmd_show)
 
@@ -188,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
+        check_paths(args)
         return args.func(args)
     except (UserError, CorpusError, IndexError_, ModelError, ValueError, FileNotFoundError) as e:
         print(f"qa: error: {e}", file=sys.stderr)

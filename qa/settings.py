@@ -49,6 +49,16 @@ class Settings:
     reranker: str = ""                 # local CrossEncoder folder; empty = off
     rerank_top: int = 20
     top_k: int = 5
+    # Hardening: limits shared by the CLI, the API and the chat (qa/limits.py), and how
+    # the app queues questions (qa/server.py). See docs/hardening.md.
+    max_question_chars: int = 2000    # a longer question is refused with a one-line message
+    max_question_tokens: int = 1000   # ... as is one over this many cl100k_base tokens
+    max_history_turns: int = 20       # earlier questions a follow-up may send
+    max_filter_values: int = 100      # delegation / doc values in one request
+    max_request_bytes: int = 65536    # HTTP request body limit (413); Gradio file uploads excepted
+    max_waiting: int = 32             # questions waiting for the worker before new ones get 503
+    wait_seconds: float = 10.0        # longest wait for the worker before a 503
+    stuck_seconds: float = 30.0       # a question running longer makes /api/health say "degraded"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

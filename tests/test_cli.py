@@ -106,3 +106,59 @@ def test_index_names_files_it_cannot_read(tmp_path, seed_settings, capsys, monke
     assert main(["index", "--corpus", str(corpus)]) == 0
     err = capsys.readouterr().err
     assert "ignoring 1 file(s) of unsupported types" in err and "minutes.odt" in err
+
+
+# --- hardening: paths, the question cap, citations as printed (docs/hardening.md) -------------
+
+@pytest.mark.parametrize("argv,message", [
+    (["ask", "x", "--index", "{file}"], "--index {file}: is a file, not an index folder"),
+    (["show", "PC.DEL/64/21", "--index", "{file}"], "--index {file}: is a file, not an index folder"),
+    (["index", "--corpus", "{file}"], "--corpus {file}: is a file, not a corpus folder"),
+    (["ask", "x", "--corpus", "{missing}"], "--corpus {missing}: no such folder"),
+    (["ask", "why " * 500 + "?"], "question is too long: 2,001 characters (at most 2,000); ask about one thing at a time"),
+    (["ask", "\udcff?"], "question is not valid Unicode text (a lone surrogate at character 0)"),
+    (["ask", "   "], "question is empty"),
+])
+def test_bad_paths_and_questions_are_one_line_errors_before_anything_loads(argv, message, tmp_path, capsys,
+                                                                            monkeypatch):
+    import qa.index
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not an index")
+    fill = {"file": str(a_file), "missing": str(tmp_path / "nope")}
+    # nothing heavy may load before these are refused
+    monkeypatch.setattr(qa.index, "load_current", lambda *a, **k: pytest.fail("index loaded"))
+    monkeypatch.setattr(qa.index, "update_index", lambda *a, **k: pytest.fail("index built"))
+    code = main([a.format(**fill) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 1 and err == f"qa: error: {message.format(**fill)}\n"
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["show", "PC.DEL/64/21 ¶9"], "PC.DEL/64/21 has paragraphs 1–6; there is no ¶9"),
+    (["show", "PC.DEL/64/21 ¶3", "4"], "'PC.DEL/64/21 ¶3' already names a paragraph; drop the extra 4"),
+    (["show", "PC.DEL/64/2 ¶3"], "unknown document 'PC.DEL/64/2'; closest: PC.DEL/64/21, PC.DEL/1799/22, "
+                                 "PC.DEL/80/21/Rev.1"),
+    (["show", "pc.del/64/21 ¶x"], "'x' is not a paragraph number: give e.g. 3 or 5-6"),
+])
+def test_show_errors_are_one_exact_line(run, argv, message):
+    code, out, err = run(*argv)
+    assert (code, out, err) == (1, "", f"qa: error: {message}\n")
+
+
+def test_show_accepts_citations_as_printed(run):
+    code, single, _ = run("show", "PC.DEL/64/21 ¶3")
+    _, plain, _ = run("show", "PC.DEL/64/21", "3")
+    assert code == 0 and single == plain and single.startswith("PC.DEL/64/21 ¶3\n")
+    code, span, _ = run("show", "PC.DEL/64/21 ¶5–6")
+    assert code == 0 and span.startswith("PC.DEL/64/21 ¶5–6\n")
+    assert "\n¶5 " in span and "\n¶6 " in span and "¶4" not in span
+    _, hyphen, _ = run("show", "PC.DEL/64/21", "5-6")
+    assert hyphen == span
+
+
+@pytest.mark.parametrize("paragraph", ["x", "6-5", "¶"])
+def test_show_bad_paragraph_is_a_usage_error(paragraph, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["show", "PC.DEL/64/21", paragraph])
+    assert e.value.code == 2 and "is not a paragraph number: give e.g. 3 or 5-6" in capsys.readouterr().err

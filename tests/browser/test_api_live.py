@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -32,3 +33,24 @@ def test_gradio_client_chat_endpoint(app_url):
     html = client.predict("What was said about the elections?", delegations=["European Union"], since="2021",
                           api_name="/chat")
     assert "PC.DEL/80/21/Rev.1" in html and "PC.DEL/64/21" not in html
+
+
+def test_live_server_refuses_bad_requests_in_one_line_and_keeps_answering(app_url):
+    """Over real HTTP (uvicorn, not the test client): a 1 MB body is refused before it is
+    read, a lone surrogate is a 422, health is ok, and the same question still answers."""
+    def call(body: bytes):
+        req = urllib.request.Request(app_url + "api/ask", data=body, headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.load(r)
+        except urllib.error.HTTPError as e:
+            return e.code, json.load(e)
+
+    before = call(json.dumps({"question": Q, "k": 3}).encode())
+    assert call(json.dumps({"question": "x" * 1_000_000}).encode()) == \
+        (413, {"detail": "request body is larger than 65,536 bytes"})
+    assert call(b'{"question": "\\ud800 x"}') == \
+        (422, {"detail": "question is not valid Unicode text (a lone surrogate at character 0)"})
+    with urllib.request.urlopen(app_url + "api/health", timeout=10) as r:
+        assert json.load(r)["status"] == "ok"
+    assert call(json.dumps({"question": Q, "k": 3}).encode()) == before and before[0] == 200
