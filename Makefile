@@ -39,7 +39,7 @@ test: $(VENV)/.installed /usr/bin/chromium
 	$(BIN)/python -m pytest -q
 
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser and not load"
 
 index: $(VENV)/.installed
 	$(BIN)/qa index
