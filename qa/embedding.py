@@ -33,14 +33,15 @@ def model_path(name: str) -> Path:
 class Embedder:
     """Normalised sentence embeddings plus the model's own token counting."""
 
-    def __init__(self, name: str = DEFAULT_MODEL):
+    def __init__(self, name: str = DEFAULT_MODEL, threads: int = 0):
         import torch
         from sentence_transformers import SentenceTransformer
 
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()   # "Loading weights" bars on every start
-        torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+        # torch's thread count is process-wide: settings.torch_threads, 0 = min(2, cores)
+        torch.set_num_threads(threads if threads > 0 else max(1, min(2, torch.get_num_threads())))
         self.name = name
         path = model_path(name)
         try:
@@ -71,7 +72,34 @@ class Embedder:
         return self.encode([text])[0]
 
 
+def get_embedder(name: str = DEFAULT_MODEL, threads: int = 0) -> Embedder:
+    """One model load per process (about 1 s and 100+ MB). threads > 0 sets torch's
+    (process-wide) thread count: settings.torch_threads."""
+    embedder = _load(name)
+    if threads > 0:
+        import torch
+        torch.set_num_threads(threads)
+    return embedder
+
+
 @lru_cache(maxsize=4)
-def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
-    """One model load per process (about 1 s and 100+ MB)."""
+def _load(name: str) -> Embedder:
     return Embedder(name)
+
+
+class LocalEncoder:
+    """Embeds batches in this process, in order: what `qa index` runs without --ray.
+
+    `map` takes (payload, texts) pairs and yields (payload, vectors); the payload
+    rides along untouched so the caller knows where each batch's vectors belong.
+    qa/distributed.py has the same interface over Ray actors."""
+
+    def __init__(self, embedder: Embedder, batch_size: int = 32):
+        self.embedder, self.batch_size = embedder, batch_size
+
+    def map(self, items):
+        for payload, texts in items:
+            yield payload, self.embedder.encode(texts, batch_size=self.batch_size)
+
+    def close(self) -> None:
+        pass
