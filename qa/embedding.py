@@ -103,3 +103,67 @@ class LocalEncoder:
 
     def close(self) -> None:
         pass
+
+
+# --- `python -m qa.embedding --bench CORPUS`: qa index's embedding throughput vs the raw model ---
+
+def bench(corpus_dir: Path, embed_batches: list[int], log=print) -> None:
+    """One run, one process, the same passages: the raw `SentenceTransformer.encode` over all
+    of them in one call (it sorts them by length), then `qa index` itself into a fresh index
+    folder (embedding seconds and end to end), then the build's batching alone at several
+    `embed_batch` sizes (each call sorts only its own batch). Prints a markdown table."""
+    import tempfile
+    import time
+
+    from .chunking import chunk_document
+    from .documents import iter_corpus
+    from .index import update_index
+    from .settings import Settings
+
+    settings = Settings.from_env(corpus_dir=corpus_dir)
+    emb = get_embedder(settings.model, settings.torch_threads)
+    t = time.perf_counter()
+    docs = list(iter_corpus(corpus_dir, on_error=lambda e: log(f"skipping {e}")))
+    texts = [c.embed_text for d in docs for c in chunk_document(
+        d, max_tokens=settings.chunk_tokens, min_tokens=settings.min_chunk_tokens, model_fits=emb.fits,
+        with_context=settings.embed_context)]
+    log(f"{len(docs)} statements, {len(texts)} passages ({time.perf_counter() - t:.1f} s to parse and chunk)")
+    rows = []
+
+    def raw(label: str) -> float:
+        t = time.perf_counter()
+        emb.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True)
+        rate = len(texts) / (time.perf_counter() - t)
+        rows.append((label, rate))
+        return rate
+
+    raw(f"raw SentenceTransformer.encode, one call, batch_size {settings.batch_size}")
+    with tempfile.TemporaryDirectory() as tmp:
+        _, stats = update_index(settings.with_(index_dir=Path(tmp) / "index"), embedder=emb)
+    rows.append((f"qa index (embed_batch {settings.embed_batch}): embedding + cache", stats.embedded / stats.embed_seconds))
+    rows.append((f"qa index (embed_batch {settings.embed_batch}): end to end, {stats.seconds:.0f} s",
+                 stats.chunks / stats.seconds))
+    for size in embed_batches:
+        t = time.perf_counter()
+        for start in range(0, len(texts), size):
+            emb.encode(texts[start:start + size], batch_size=settings.batch_size)
+        rows.append((f"build batching, embed_batch {size}", len(texts) / (time.perf_counter() - t)))
+    ref = (rows[0][1] + raw("raw again (load on the machine drifts)")) / 2
+    log(f"\n| run ({len(texts)} passages) | passages/s | vs raw (mean of both raw runs) |\n| --- | --- | --- |")
+    for label, rate in rows:
+        log(f"| {label} | {rate:.1f} | {rate / ref:.0%} |")
+
+
+def _main(argv=None) -> int:
+    import argparse
+    p = argparse.ArgumentParser(prog="python -m qa.embedding")
+    p.add_argument("--bench", type=Path, metavar="CORPUS", required=True,
+                   help="measure qa index's embedding throughput against the raw model on this folder")
+    p.add_argument("--embed-batches", default="64,256,1024,4096")
+    args = p.parse_args(argv)
+    bench(args.bench, [int(x) for x in args.embed_batches.split(",") if x])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

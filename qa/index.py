@@ -98,6 +98,7 @@ class BuildStats:
     reused: int = 0
     seconds: float = 0.0
     up_to_date: bool = False
+    embed_seconds: float = 0.0      # of `seconds`: embedding and caching (the rest: reading, chunking, BM25)
     skipped: list[str] = field(default_factory=list)   # "path: reason", one per file left out
 
 
@@ -244,32 +245,51 @@ class Index:
         texts: dict[bytes, str] = {}
         bar = Progress(total_files, settings.progress_every, log, bar=progress)
 
+        reading = [0.0]                       # seconds spent parsing and chunking, not embedding
+
         def batches():
             """((keys, rows), texts) of passages no one has embedded yet, as the corpus streams by."""
+            t = time.perf_counter()
             for doc in docs:
                 documents.append(doc)
                 new = chunk_document(doc, max_tokens=settings.chunk_tokens, min_tokens=settings.min_chunk_tokens,
                                      model_fits=embedder.fits, with_context=settings.embed_context)
-                keys = [text_key(c.embed_text) for c in new]
-                cached = cache.get_many([k for k in keys if k not in known and k not in todo]) if cache else {}
-                for c, key in zip(new, keys):
-                    row = len(chunks)
+                for c in new:
+                    row, key = len(chunks), text_key(c.embed_text)
                     chunks.append(c)
                     vectors.grow(row + 1)
                     if key in known:
                         vectors[row] = previous.vectors[known[key]]
-                    elif key in cached:
-                        vectors[row] = cached[key]
                     else:
                         todo.setdefault(key, []).append(row)
                         texts[key] = c.embed_text
                 bar.advance(files=1, passages=len(new))
                 if len(todo) >= settings.embed_batch:
-                    yield _take_batch(todo, texts, settings.embed_batch)
+                    batch = uncached(*_take_batch(todo, texts, settings.embed_batch))
+                    reading[0] += time.perf_counter() - t
+                    if batch[1]:
+                        yield batch
+                    t = time.perf_counter()
+            reading[0] += time.perf_counter() - t
             while todo:
-                yield _take_batch(todo, texts, settings.embed_batch)
+                batch = uncached(*_take_batch(todo, texts, settings.embed_batch))
+                if batch[1]:
+                    yield batch
+
+        def uncached(keys_rows, batch_texts):
+            """Fill the rows whose vectors the cache holds (one look-up per batch); the rest
+            go to the model."""
+            keys, rows = keys_rows
+            found = cache.get_many(keys) if cache is not None else {}
+            for key, rs in zip(keys, rows):
+                for r in rs:
+                    if key in found:
+                        vectors[r] = found[key]
+            left = [i for i, k in enumerate(keys) if k not in found]
+            return ([keys[i] for i in left], [rows[i] for i in left]), [batch_texts[i] for i in left]
 
         filled = 0                            # chunk rows that got a newly embedded vector
+        t_embed = time.perf_counter()
         try:
             for (keys, rows), vecs in encoder.map(batches()):
                 vecs = np.asarray(vecs, dtype=np.float32)
@@ -283,6 +303,7 @@ class Index:
                 bar.embedded(stats.embedded)
         finally:
             bar.close()
+        stats.embed_seconds = time.perf_counter() - t_embed - reading[0]
         stats.documents, stats.chunks, stats.reused = len(documents), len(chunks), len(chunks) - filled
         factory = choose_factory(len(chunks), settings)
         manifest = {
