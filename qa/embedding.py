@@ -154,14 +154,62 @@ def bench(corpus_dir: Path, embed_batches: list[int], log=print) -> None:
         log(f"| {label} | {rate:.1f} | {rate / ref:.0%} |")
 
 
+def bench_ray(corpus_dir: Path, workers: list[int], limit: int, log=print) -> None:
+    """Passages/s of `qa index --ray`'s encoder on a local Ray instance with 1, 2, ... actors
+    (models loaded before timing), against this process's encoder on the same passages."""
+    import time
+
+    from .chunking import chunk_document
+    from .distributed import RayEncoder
+    from .documents import iter_corpus
+    from .settings import Settings
+
+    settings = Settings.from_env(corpus_dir=corpus_dir)
+    emb = get_embedder(settings.model, settings.torch_threads)
+    texts: list[str] = []
+    for d in iter_corpus(corpus_dir, on_error=lambda e: None):
+        texts += [c.embed_text for c in chunk_document(d, max_tokens=settings.chunk_tokens,
+                                                        min_tokens=settings.min_chunk_tokens, model_fits=emb.fits,
+                                                        with_context=settings.embed_context)]
+        if len(texts) >= limit:
+            break
+    texts = texts[:limit]
+    size = max(1, min(settings.embed_batch, 64))
+    batches = [((i, None), texts[i:i + size]) for i in range(0, len(texts), size)]
+    rows = []
+    t = time.perf_counter()
+    list(LocalEncoder(emb, settings.batch_size).map(batches))
+    import torch
+    rows.append((f"this process, {torch.get_num_threads()} torch threads", len(texts) / (time.perf_counter() - t)))
+    for w in workers:
+        enc = RayEncoder(None, settings.with_(ray_workers=w), num_cpus=w)
+        try:
+            list(enc.map([((0, None), texts[:8])] * w))          # start Ray, load every actor's model
+            t = time.perf_counter()
+            list(enc.map(batches))
+            rate = len(texts) / (time.perf_counter() - t)
+        finally:
+            enc.close()
+        rows.append((f"Ray, local instance, {w} actor(s)", rate))
+    log(f"\n| encoder ({len(texts)} passages, batches of {size}) | passages/s | per actor |\n| --- | --- | --- |")
+    for label, rate in rows:
+        n = int(label.split(", ")[-1].split()[0]) if label.startswith("Ray") else 1
+        log(f"| {label} | {rate:.1f} | {rate / n:.1f} |")
+
+
 def _main(argv=None) -> int:
     import argparse
     p = argparse.ArgumentParser(prog="python -m qa.embedding")
     p.add_argument("--bench", type=Path, metavar="CORPUS", required=True,
                    help="measure qa index's embedding throughput against the raw model on this folder")
     p.add_argument("--embed-batches", default="64,256,1024,4096")
+    p.add_argument("--ray-workers", default="", help="instead: Ray actors to measure, e.g. 1,2")
+    p.add_argument("--limit", type=int, default=512, help="passages for --ray-workers")
     args = p.parse_args(argv)
-    bench(args.bench, [int(x) for x in args.embed_batches.split(",") if x])
+    if args.ray_workers:
+        bench_ray(args.bench, [int(x) for x in args.ray_workers.split(",")], args.limit)
+    else:
+        bench(args.bench, [int(x) for x in args.embed_batches.split(",") if x])
     return 0
 
 

@@ -55,6 +55,12 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process: on a shared machine, less noisy than wall time."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def recall(n: int, queries: int = 500) -> None:
     import faiss
 
@@ -144,7 +150,7 @@ def build(n: int) -> None:
         index, stats = Index.build(synthetic_documents(n), settings, StandInEmbedder(), cache=cache,
                                    log=lambda m: print(m, file=sys.stderr), total_files=n // 10)
         t_build = time.perf_counter() - t0
-        print(f"build (chunk + stand-in embed + cache): {t_build:.0f} s, of which embedding and cache "
+        print(f"build (chunk + stand-in embed + cache): {t_build:.0f} s wall, {cpu_s():.0f} s CPU so far, of which embedding and cache "
               f"{stats.embed_seconds:.0f} s; {stats.chunks} passages; factory {index.factory}; "
               f"peak RSS {peak_rss_gb():.2f} GB", flush=True)
         t = time.perf_counter()
@@ -164,7 +170,7 @@ def build(n: int) -> None:
         loaded = Index.load(index_dir)
         t_load = time.perf_counter() - t
         print(f"save (incl. load-back check): {t_save:.0f} s, {size:.2f} GB on disk; load: {t_load:.1f} s; "
-              f"total {time.perf_counter() - t0:.0f} s; peak RSS {peak_rss_gb():.2f} GB; "
+              f"total {time.perf_counter() - t0:.0f} s wall, {cpu_s():.0f} s CPU; peak RSS {peak_rss_gb():.2f} GB; "
               f"{len(loaded.chunks)} passages loaded", flush=True)
         cache.close()
 
