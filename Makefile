@@ -16,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export TOKENIZERS_PARALLELISM=false
 
-.PHONY: app test test-fast index bench-scifact eval-dev eval-heldout eval-mixed eval-oos eval-un clean
+.PHONY: app test test-fast index bench-scifact eval-dev eval-heldout eval-mixed eval-oos eval-un clean bench-embed bench-index kill-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet "torch==$(TORCH_VERSION)" $(TORCH_INDEX_ARG)
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,ray]"
 	touch $@
 
 app: $(VENV)/.installed
@@ -85,6 +85,20 @@ eval-un: $(VENV)/.installed $(UN_2015)/corpus
 
 bench-scifact: $(VENV)/.installed
 	$(BIN)/qa eval ../shared/benchmarks/scifact --retriever dense,bm25,hybrid
+
+# Indexing at scale (docs/indexing.md): embedding throughput of `qa index` vs the raw model on
+# one UN General Debate session, the vector store's recall/latency and build cost, random kills.
+UNGDC ?= /work/ungdc/ungdc-1946-2024
+UN_SESSION ?= Session 70 - 2015
+bench-embed: $(VENV)/.installed
+	rm -rf /tmp/qa-bench-embed && mkdir -p /tmp/qa-bench-embed && cp "$(UNGDC)/$(UN_SESSION)"/*.txt /tmp/qa-bench-embed/
+	$(BIN)/python -m qa.embedding --bench /tmp/qa-bench-embed
+
+bench-index: $(VENV)/.installed
+	$(BIN)/python scripts/bench_index.py --recall 100000 --build 100000
+
+kill-build: $(VENV)/.installed
+	$(BIN)/python scripts/kill_build.py --kills 10
 
 clean:
 	rm -rf $(VENV) index/versions index/CURRENT index/beir-*

@@ -48,13 +48,28 @@ def _load_index(args):
 def cmd_index(args) -> int:
     from .index import update_index
     settings = _settings(args)
-    index, stats = update_index(settings, progress=sys.stderr.isatty() or args.progress, log=_log)
+    encoder = None
+    if args.ray is not None:
+        from .distributed import RayEncoder
+        encoder = RayEncoder(args.ray or None, settings)
+    try:
+        index, stats = update_index(settings, progress=sys.stderr.isatty() or args.progress, log=_log,
+                                    strict=args.strict, encoder=encoder)
+    finally:
+        if encoder is not None:
+            encoder.close()
     if stats.up_to_date:
         print(f"Index up to date: {stats.documents} statements, {stats.chunks} passages, embedded 0 "
               f"({settings.index_dir})")
     else:
         print(f"Indexed {stats.documents} statements, {stats.chunks} passages: embedded {stats.embedded}, "
               f"reused {stats.reused} ({stats.seconds:.1f} s) -> {settings.index_dir}")
+    if stats.skipped:
+        if stats.up_to_date:      # the build that skipped them reported them; say it again
+            for reason in stats.skipped:
+                _log(f"skipped when the index was built: {reason}")
+        _log(f"indexed {stats.documents} statements, skipped {len(stats.skipped)} "
+             f"file{'s' if len(stats.skipped) != 1 else ''}: see above")
     return 0
 
 
@@ -191,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("index", help="build or update the index from the corpus")
     common(sp)
     sp.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    sp.add_argument("--strict", action="store_true",
+                    help="fail (exit 1, index untouched) on any file that cannot be read, instead of skipping it")
+    sp.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                    help="embed on a Ray cluster at ADDRESS (ray://host:10001 or auto); "
+                         "without ADDRESS, a local Ray instance (needs the `ray` extra)")
     sp.set_defaults(func=cmd_index)
 
     sp = sub.add_parser("ask", help="ranked passages answering a question, with citations")

@@ -33,14 +33,15 @@ def model_path(name: str) -> Path:
 class Embedder:
     """Normalised sentence embeddings plus the model's own token counting."""
 
-    def __init__(self, name: str = DEFAULT_MODEL):
+    def __init__(self, name: str = DEFAULT_MODEL, threads: int = 0):
         import torch
         from sentence_transformers import SentenceTransformer
 
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()   # "Loading weights" bars on every start
-        torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+        # torch's thread count is process-wide: settings.torch_threads, 0 = min(2, cores)
+        torch.set_num_threads(threads if threads > 0 else max(1, min(2, torch.get_num_threads())))
         self.name = name
         path = model_path(name)
         try:
@@ -71,7 +72,146 @@ class Embedder:
         return self.encode([text])[0]
 
 
+def get_embedder(name: str = DEFAULT_MODEL, threads: int = 0) -> Embedder:
+    """One model load per process (about 1 s and 100+ MB). threads > 0 sets torch's
+    (process-wide) thread count: settings.torch_threads."""
+    embedder = _load(name)
+    if threads > 0:
+        import torch
+        torch.set_num_threads(threads)
+    return embedder
+
+
 @lru_cache(maxsize=4)
-def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
-    """One model load per process (about 1 s and 100+ MB)."""
+def _load(name: str) -> Embedder:
     return Embedder(name)
+
+
+class LocalEncoder:
+    """Embeds batches in this process, in order: what `qa index` runs without --ray.
+
+    `map` takes (payload, texts) pairs and yields (payload, vectors); the payload
+    rides along untouched so the caller knows where each batch's vectors belong.
+    qa/distributed.py has the same interface over Ray actors."""
+
+    def __init__(self, embedder: Embedder, batch_size: int = 32):
+        self.embedder, self.batch_size = embedder, batch_size
+
+    def map(self, items):
+        for payload, texts in items:
+            yield payload, self.embedder.encode(texts, batch_size=self.batch_size)
+
+    def close(self) -> None:
+        pass
+
+
+# --- `python -m qa.embedding --bench CORPUS`: qa index's embedding throughput vs the raw model ---
+
+def bench(corpus_dir: Path, embed_batches: list[int], log=print) -> None:
+    """One run, one process, the same passages: the raw `SentenceTransformer.encode` over all
+    of them in one call (it sorts them by length), then `qa index` itself into a fresh index
+    folder (embedding seconds and end to end), then the build's batching alone at several
+    `embed_batch` sizes (each call sorts only its own batch). Prints a markdown table."""
+    import tempfile
+    import time
+
+    from .chunking import chunk_document
+    from .documents import iter_corpus
+    from .index import update_index
+    from .settings import Settings
+
+    settings = Settings.from_env(corpus_dir=corpus_dir)
+    emb = get_embedder(settings.model, settings.torch_threads)
+    t = time.perf_counter()
+    docs = list(iter_corpus(corpus_dir, on_error=lambda e: log(f"skipping {e}")))
+    texts = [c.embed_text for d in docs for c in chunk_document(
+        d, max_tokens=settings.chunk_tokens, min_tokens=settings.min_chunk_tokens, model_fits=emb.fits,
+        with_context=settings.embed_context)]
+    log(f"{len(docs)} statements, {len(texts)} passages ({time.perf_counter() - t:.1f} s to parse and chunk)")
+    rows = []
+
+    def raw(label: str) -> float:
+        t = time.perf_counter()
+        emb.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True)
+        rate = len(texts) / (time.perf_counter() - t)
+        rows.append((label, rate))
+        return rate
+
+    raw(f"raw SentenceTransformer.encode, one call, batch_size {settings.batch_size}")
+    with tempfile.TemporaryDirectory() as tmp:
+        _, stats = update_index(settings.with_(index_dir=Path(tmp) / "index"), embedder=emb)
+    rows.append((f"qa index (embed_batch {settings.embed_batch}): embedding + cache", stats.embedded / stats.embed_seconds))
+    rows.append((f"qa index (embed_batch {settings.embed_batch}): end to end, {stats.seconds:.0f} s",
+                 stats.chunks / stats.seconds))
+    for size in embed_batches:
+        t = time.perf_counter()
+        for start in range(0, len(texts), size):
+            emb.encode(texts[start:start + size], batch_size=settings.batch_size)
+        rows.append((f"build batching, embed_batch {size}", len(texts) / (time.perf_counter() - t)))
+    ref = (rows[0][1] + raw("raw again (load on the machine drifts)")) / 2
+    log(f"\n| run ({len(texts)} passages) | passages/s | vs raw (mean of both raw runs) |\n| --- | --- | --- |")
+    for label, rate in rows:
+        log(f"| {label} | {rate:.1f} | {rate / ref:.0%} |")
+
+
+def bench_ray(corpus_dir: Path, workers: list[int], limit: int, log=print) -> None:
+    """Passages/s of `qa index --ray`'s encoder on a local Ray instance with 1, 2, ... actors
+    (models loaded before timing), against this process's encoder on the same passages."""
+    import time
+
+    from .chunking import chunk_document
+    from .distributed import RayEncoder
+    from .documents import iter_corpus
+    from .settings import Settings
+
+    settings = Settings.from_env(corpus_dir=corpus_dir)
+    emb = get_embedder(settings.model, settings.torch_threads)
+    texts: list[str] = []
+    for d in iter_corpus(corpus_dir, on_error=lambda e: None):
+        texts += [c.embed_text for c in chunk_document(d, max_tokens=settings.chunk_tokens,
+                                                        min_tokens=settings.min_chunk_tokens, model_fits=emb.fits,
+                                                        with_context=settings.embed_context)]
+        if len(texts) >= limit:
+            break
+    texts = texts[:limit]
+    size = max(1, min(settings.embed_batch, 64))
+    batches = [((i, None), texts[i:i + size]) for i in range(0, len(texts), size)]
+    rows = []
+    t = time.perf_counter()
+    list(LocalEncoder(emb, settings.batch_size).map(batches))
+    import torch
+    rows.append((f"this process, {torch.get_num_threads()} torch threads", len(texts) / (time.perf_counter() - t)))
+    for w in workers:
+        enc = RayEncoder(None, settings.with_(ray_workers=w), num_cpus=w)
+        try:
+            list(enc.map([((0, None), texts[:8])] * w))          # start Ray, load every actor's model
+            t = time.perf_counter()
+            list(enc.map(batches))
+            rate = len(texts) / (time.perf_counter() - t)
+        finally:
+            enc.close()
+        rows.append((f"Ray, local instance, {w} actor(s)", rate))
+    log(f"\n| encoder ({len(texts)} passages, batches of {size}) | passages/s | per actor |\n| --- | --- | --- |")
+    for label, rate in rows:
+        n = int(label.split(", ")[-1].split()[0]) if label.startswith("Ray") else 1
+        log(f"| {label} | {rate:.1f} | {rate / n:.1f} |")
+
+
+def _main(argv=None) -> int:
+    import argparse
+    p = argparse.ArgumentParser(prog="python -m qa.embedding")
+    p.add_argument("--bench", type=Path, metavar="CORPUS", required=True,
+                   help="measure qa index's embedding throughput against the raw model on this folder")
+    p.add_argument("--embed-batches", default="64,256,1024,4096")
+    p.add_argument("--ray-workers", default="", help="instead: Ray actors to measure, e.g. 1,2")
+    p.add_argument("--limit", type=int, default=512, help="passages for --ray-workers")
+    args = p.parse_args(argv)
+    if args.ray_workers:
+        bench_ray(args.bench, [int(x) for x in args.ray_workers.split(",")], args.limit)
+    else:
+        bench(args.bench, [int(x) for x in args.embed_batches.split(",") if x])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -113,18 +113,7 @@ class Retriever:
 
     # one method per retriever, each returning {chunk_id: score}
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        import faiss
-        params = None
-        if allowed is not None:
-            if len(allowed) == 0:
-                return {}
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
-            n = min(n, len(allowed))
-        n = min(n, self.index.faiss.ntotal)
-        if n <= 0:
-            return {}
-        scores, ids = self.index.faiss.search(qvec[None, :], n, params=params)
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+        return self.index.search(qvec, n, allowed)   # filters, efSearch/nprobe: Index.search
 
     def _bm25_all(self, query: str) -> np.ndarray:
         ids = _bm25_query_ids(self.index.bm25, query)

@@ -33,8 +33,9 @@ class Settings:
     min_chunk_tokens: int = 10
     # Prefix the embedded text with the statement's delegation, date and title.
     embed_context: bool = True
-    # FAISS index factory string; "Flat" is exact search. E.g. "HNSW32" for large corpora.
-    faiss_factory: str = "Flat"
+    # FAISS index factory string: "auto" picks by size (see the indexing block below);
+    # any `faiss.index_factory` string ("Flat", "HNSW32", "IVF1024,Flat") forces one.
+    faiss_factory: str = "auto"
     retriever: str = "hybrid"          # dense | bm25 | hybrid
     fusion: str = "convex"            # convex | rrf
     hybrid_alpha: float = 0.5         # weight of dense in the convex combination
@@ -59,6 +60,17 @@ class Settings:
     max_waiting: int = 32             # questions waiting for the worker before new ones get 503
     wait_seconds: float = 10.0        # longest wait for the worker before a 503
     stuck_seconds: float = 30.0       # a question running longer makes /api/health say "degraded"
+    # --- indexing at scale (qa/index.py, qa/embedding.py; docs/indexing.md) ---
+    embed_batch: int = 1024            # passages per embedding call, and per commit to the embedding cache
+    progress_every: int = 500          # without a terminal: one progress line per N files (and every 30 s)
+    flat_max_passages: int = 50_000    # faiss_factory "auto": exact Flat below this, ann_factory from it on
+    ann_factory: str = "HNSW32"        # the approximate index "auto" picks for large corpora
+    hnsw_ef_construction: int = 40     # HNSW build effort (FAISS default)
+    hnsw_ef_search: int = 128          # HNSW search breadth: recall@10 vs exact, measured in docs/indexing.md
+    ivf_nprobe: int = 32               # IVF lists searched per query (for an "IVF..." factory)
+    torch_threads: int = 0             # 0 = min(2, cores); the model's intra-op threads, process-wide
+    faiss_threads: int = 0             # 0 = FAISS's default (every core)
+    ray_workers: int = 0               # `qa index --ray`: embedding actors; 0 = one per CPU Ray offers
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
