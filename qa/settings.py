@@ -49,6 +49,12 @@ class Settings:
     reranker: str = ""                 # local CrossEncoder folder; empty = off
     rerank_top: int = 20
     top_k: int = 5
+    # --- Model runtime (docs/scale.md) ---
+    # "onnx": run the model with ONNX Runtime (exported once from the model folder into
+    # ~/.cache/osce-qa/onnx; the query path never imports torch); "torch": sentence-transformers.
+    encoder: str = "onnx"
+    # intra-op threads of the ONNX session; 1 is fastest under concurrent requests (measured)
+    onnx_threads: int = 1
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
