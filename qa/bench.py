@@ -293,7 +293,8 @@ def bench_settings(settings: Settings) -> Settings:
     return settings.with_(abstain_threshold=-1.0)
 
 
-def measure_size(index_dir: Path, settings: Settings, questions: int, encoder: str, profile: bool) -> dict:
+def measure_size(index_dir: Path, settings: Settings, questions: int, encoder: str, profile: bool,
+                 methods: tuple[str, ...] = METHODS) -> dict:
     """Load, then time ask() per retriever and the raw floor, in this (fresh) process."""
     from .answer import ask
     from .index import Index
@@ -320,9 +321,9 @@ def measure_size(index_dir: Path, settings: Settings, questions: int, encoder: s
     for q in qs[1:4]:                     # warm caches the way a running app has them
         ask(retriever, q, method="hybrid")
 
-    lat = {m: [] for m in METHODS}
-    abstained = {m: 0 for m in METHODS}
-    for m in METHODS:
+    lat = {m: [] for m in methods}
+    abstained = {m: 0 for m in methods}
+    for m in methods:
         for q in qs:
             t = time.perf_counter()
             a = ask(retriever, q, method=m)
@@ -372,8 +373,9 @@ def _trim_profile(text: str) -> str:
 
 
 def concurrency(index_dir: Path, settings: Settings, encoder: str, threads: int, clients: list[int],
-                per_client: int = 25) -> dict:
-    """Single-query latency while `c` requests run at once (server threads), per c."""
+                per_level: int = 40) -> dict:
+    """Single-query latency while `c` requests run at once (server threads), per c: about
+    `per_level` questions at each level, at least two per client."""
     import faiss
 
     from .answer import ask
@@ -385,7 +387,8 @@ def concurrency(index_dir: Path, settings: Settings, encoder: str, threads: int,
     index = Index.load(index_dir)
     enc = query_encoder(encoder, index.manifest["settings"]["model"], threads)
     retriever = Retriever(index, settings, embedder=enc)
-    qs = make_questions(index.documents, max(clients) * per_client, seed=23)
+    per_client = {c: max(2, per_level // c) for c in clients}
+    qs = make_questions(index.documents, max(c * per_client[c] for c in clients), seed=23)
     for q in qs[:5]:
         ask(retriever, q)
     out = {}
@@ -393,8 +396,8 @@ def concurrency(index_dir: Path, settings: Settings, encoder: str, threads: int,
     for c in clients:
         lat: list[float] = []
 
-        def worker(w: int):
-            for q in qs[w * per_client:(w + 1) * per_client]:
+        def worker(w: int, n: int = per_client[c]):
+            for q in qs[w * n:(w + 1) * n]:
                 t = time.perf_counter()
                 ask(retriever, q)
                 with lock:
@@ -405,6 +408,43 @@ def concurrency(index_dir: Path, settings: Settings, encoder: str, threads: int,
         wall = time.perf_counter() - t0
         out[c] = {**percentiles(lat), "qps": len(lat) / wall}
     return out
+
+
+def app_ready(index_dir: Path, corpus_dir: Path, port: int = 7871, asks: int = 5,
+              encoder: str = "onnx") -> dict:
+    """Start `app.py` on an index and time it to HTTP 200 on /api/health; then time `asks`
+    fresh client processes asking /api/ask (what a `qa ask` talking to a running server costs)."""
+    import urllib.request
+
+    env = {**os.environ, "QA_ENCODER": encoder}
+    cmd = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index-dir", str(index_dir),
+           "--corpus-dir", str(corpus_dir)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with {proc.returncode}: {proc.stderr.read()[-500:]}")
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        ready = time.perf_counter() - t0
+        client = ("import json, sys, urllib.parse, urllib.request\n"
+                  "url = sys.argv[1] + '/api/ask?' + urllib.parse.urlencode({'q': sys.argv[2]})\n"
+                  "print(json.load(urllib.request.urlopen(url))['passages'][0]['citation'])\n")
+        walls = []
+        for q in ["What did the delegation say about the elections?"] * asks:
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", client, base, q], check=True, capture_output=True)
+            walls.append(time.perf_counter() - t)
+        return {"ready_s": ready, "client_ask_s": percentiles([w * 1000 for w in walls])}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 # --- report --------------------------------------------------------------------------------
@@ -431,12 +471,12 @@ def report(rows: list[dict], header: str) -> str:
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         a = r["ask"]
-        cells = [" / ".join(_ms(a[m][p]) for p in ("p50", "p95", "p99")) for m in METHODS]
+        cells = [" / ".join(_ms(a[m][p]) for p in ("p50", "p95", "p99")) if m in a else "–" for m in METHODS]
         fl = r["floor"]
         lines.append(f"| {r['passages']:,} | {r['questions']} | " + " | ".join(cells) +
                      f" | {_ms(fl['p50'])} / {_ms(fl['p95'])} / {_ms(fl['p99'])} | "
                      f"{a['hybrid']['p50'] / fl['p50']:.1f}× | "
-                     + "/".join(str(r["abstained"][m]) for m in METHODS) + " |")
+                     + "/".join(str(r["abstained"].get(m, "–")) for m in METHODS) + " |")
     prof = [r for r in rows if r.get("profile")]
     if prof:
         r = prof[-1]
@@ -484,12 +524,16 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"UN General Debate folder (Session NN - YYYY/XXX_NN_YYYY.txt; default {UN_CORPUS})")
     p.add_argument("--questions", type=int, default=250)
     p.add_argument("--encoder", choices=["torch", "onnx"], default="torch", help="query encoder")
+    p.add_argument("--methods", default=",".join(METHODS), help="retrievers to time (default dense,bm25,hybrid)")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "scale.md", help="Markdown file to append to")
     p.add_argument("--label", default="", help="heading of the appended table (default: date and git commit)")
     p.add_argument("--dry-run", action="store_true", help="print what would be built and an estimate; build nothing")
     p.add_argument("--threads", action="store_true",
                    help="latency under 1/4/20 concurrent requests, intra-op threads 1 and 2 (needs --index)")
-    p.add_argument("--index", type=Path, help="an index folder for --threads")
+    p.add_argument("--index", type=Path, help="an index folder for --threads and --app")
+    p.add_argument("--app", action="store_true",
+                   help="time app.py to HTTP 200 on --index/--corpus, then fresh-process clients of /api/ask")
+    p.add_argument("--corpus", type=Path, help="the corpus folder of --index (for --app)")
     # internal steps, each run in a fresh process by the parent
     p.add_argument("--_build", type=int, help=argparse.SUPPRESS)
     p.add_argument("--_measure", type=Path, help=argparse.SUPPRESS)
@@ -502,12 +546,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(build_size(args._build, args.workdir, settings, args.source)))
         return 0
     if args._measure:
-        print(json.dumps(measure_size(args._measure, settings, args.questions, args.encoder, args.profile)))
+        methods = tuple(m for m in args.methods.split(",") if m)
+        print(json.dumps(measure_size(args._measure, settings, args.questions, args.encoder, args.profile, methods)))
         return 0
     if args._concurrency:
         print(json.dumps(concurrency(args.index, settings, args.encoder, args._concurrency, [1, 4, 20])))
         return 0
 
+    if args.app:
+        if not (args.index and args.corpus):
+            p.error("--app needs --index DIR and --corpus DIR")
+        r = app_ready(args.index, args.corpus, encoder=args.encoder)
+        print(f"app ready (HTTP 200) in {r['ready_s']:.1f} s; a fresh client process per question: "
+              f"p50 {r['client_ask_s']['p50']:.0f} ms wall")
+        return 0
     if args.threads:
         if not args.index:
             p.error("--threads needs --index DIR")
@@ -518,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
             for t in (1, 2):
                 r = _run_child(["--_concurrency", str(t), "--index", str(args.index), "--encoder", enc])
                 lines.append(f"| {enc} | {t} | " + " | ".join(
-                    f"{_ms(r[c]['p50'])} / {_ms(r[c]['p95'])} ({r[c]['qps']:.0f} q/s)" for c in ("1", "4", "20"))
+                    f"{_ms(r[c]['p50'])} / {_ms(r[c]['p95'])} ({r[c]['qps']:.2f} q/s)" for c in ("1", "4", "20"))
                     + " |")
                 print(lines[-1], file=sys.stderr)
         _append(args.out, "\n".join(lines) + "\n")
@@ -536,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         extra = ["--profile"] if i == len(sizes) - 1 else []
         m = _run_child(["--_measure", b["index_dir"], "--questions", str(args.questions),
-                        "--encoder", args.encoder, *extra])
+                        "--encoder", args.encoder, "--methods", args.methods, *extra])
         rows.append({**b, **m})
         print(json.dumps(rows[-1]), file=sys.stderr)
     label = args.label or f"{time.strftime('%Y-%m-%d %H:%M')} UTC, commit {_commit()}, query encoder {args.encoder}"

@@ -148,3 +148,10 @@ def test_a_small_run_appends_a_table(un_folder, tmp_path):
     assert row.count("/") >= 4                       # dense, bm25, hybrid, floor percentiles
     assert "cProfile of one hybrid `ask` at 9 passages" in text
     assert (ROOT / "qa" / "bench.py").exists()
+
+
+def test_qa_bench_reaches_the_benchmark_with_its_own_options(un_folder, capsys):
+    from qa import cli
+
+    assert cli.main(["bench", "--sizes", "100k", "--dry-run", "--source", str(un_folder)]) == 0
+    assert "100k: ~" in capsys.readouterr().out
