@@ -135,7 +135,11 @@ class OnnxEncoder:
         self._tok.enable_padding(pad_id=self._tok.token_to_id("[PAD]") or 0, pad_token="[PAD]")
         path = onnx_path(folder, cache_dir)
         if not path.exists():
-            export_onnx(folder, path)
+            try:
+                export_onnx(folder, path)
+            except (OSError, ImportError, RuntimeError) as e:
+                raise ModelError(f"{folder}: cannot export the model to ONNX in {path.parent} ({e}); "
+                                 f"set QA_ENCODER=torch to run it with sentence-transformers") from None
         opts = ort.SessionOptions()
         # One intra-op thread: under concurrent requests, more threads per query make
         # every query slower (docs/scale.md); inter-op parallelism is unused by this graph.

@@ -99,3 +99,10 @@ def test_query_path_imports_neither_torch_nor_sentence_transformers(seed_index, 
     assert result["loaded"] == []
     assert not result["answer"]["abstained"]
     assert {p["doc_id"] for p in result["answer"]["passages"]} & {"PC.DEL/64/21", "PC.DEL/1799/22"}
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")                  # a file where the cache folder should be
+    with pytest.raises(ModelError, match="cannot export the model to ONNX.*QA_ENCODER=torch"):
+        OnnxEncoder(cache_dir=blocker / "onnx")
