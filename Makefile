@@ -16,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export TOKENIZERS_PARALLELISM=false
 
-.PHONY: app test test-fast index bench-scifact eval-dev eval-heldout eval-mixed eval-oos eval-un clean bench-embed bench-index kill-build
+.PHONY: app test test-fast index bench-scifact bench-scale eval-dev eval-heldout eval-mixed eval-oos eval-un clean bench-embed bench-index kill-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,13 @@ bench-index: $(VENV)/.installed
 
 kill-build: $(VENV)/.installed
 	$(BIN)/python scripts/kill_build.py --kills 10
+
+# The query path at 10k, 100k and 1M passages (docs/scale.md): build time, disk, load, RSS,
+# ask p50/p95/p99 vs the raw floor; appends a table to docs/scale.md. About 25 min for
+# 10k+100k on 2 shared cores; 1M adds about 1.5-3 h (SIZES=10k,100k to leave it out).
+SIZES ?= 10k,100k,1m
+bench-scale: $(VENV)/.installed
+	$(BIN)/python -m qa bench --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) index/versions index/CURRENT index/beir-*

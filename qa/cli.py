@@ -245,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--failures", type=int, default=0, metavar="N", help="print the N worst questions")
     common(sp)
     sp.set_defaults(func=cmd_eval)
+
+    # handled in main() before parsing (its options are qa/bench.py's own); listed here for --help
+    sub.add_parser("bench", add_help=False, help="scale benchmark: build 10k/100k/1M-passage indexes, time ask "
+                                                 "(`qa bench --help`; docs/scale.md)")
     return p
 
 
@@ -263,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     from .embedding import ModelError
     from .index import IndexError_
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        from .bench import main as bench_main
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         check_paths(args)

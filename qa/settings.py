@@ -71,6 +71,12 @@ class Settings:
     torch_threads: int = 0             # 0 = min(2, cores); the model's intra-op threads, process-wide
     faiss_threads: int = 0             # 0 = FAISS's default (every core)
     ray_workers: int = 0               # `qa index --ray`: embedding actors; 0 = one per CPU Ray offers
+    # --- Model runtime (docs/scale.md) ---
+    # "onnx": run the model with ONNX Runtime (exported once from the model folder into
+    # ~/.cache/osce-qa/onnx; the query path never imports torch); "torch": sentence-transformers.
+    encoder: str = "onnx"
+    # intra-op threads of the ONNX session; 1 is fastest under concurrent requests (measured)
+    onnx_threads: int = 1
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
