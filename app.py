@@ -11,7 +11,9 @@ import argparse
 import os
 import sys
 
-from qa.settings import Settings  # first: sets the offline / no-telemetry environment
+from qa.settings import Settings, offline_environment
+
+offline_environment()   # first: before anything imports gradio or transformers
 
 
 def parse_args(argv=None) -> argparse.Namespace:

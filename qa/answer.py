@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .chunking import split_sentences
+from .text import split_sentences
 from .delegations import same_delegation
 from .retrieval import Filters, Hit, Result, Retriever, citation
 

@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     from .embedding import ModelError
     from .index import IndexError_
 
+    from .settings import offline_environment
+
+    offline_environment()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

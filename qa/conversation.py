@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from .delegations import DELEGATION_ALIASES, delegation_mentions
+from .text import FUNCTION_WORDS, MONTHS
 
 _WORD = re.compile(r"[\w'’.-]+")
 _FOLLOWUP_START = re.compile(
@@ -22,12 +23,6 @@ _FOLLOWUP_START = re.compile(
     r"were they|was it|is that)\b", re.I)
 _ANAPHORA = re.compile(r"\b(they|them|their|it|its|this|that|these|those|he|she|his|her|there|then|same|"
                        r"the latter|the former|the above|above)\b", re.I)
-# Function words, shared with qa/abstention.py.
-FUNCTION_WORDS = frozenset("""a an and are as at be but by can could did do does for from had has have he her his how
-i in into is it its me my of on or our she should so than that the their them then there these they this those to
-us was we were what when where which who whom whose why will with would you your about after before between during
-any all been being over under also more most other some such only own same just up down out not no else please
-give list name show tell according""".split())
 # ... plus the verbs of asking about a statement: they carry no topic into a follow-up
 _STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
 react respond responded""".split())
@@ -92,8 +87,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     return strong, [d for d in found(likely) if d not in strong]
 
 
-_MONTH_NAMES = frozenset("january february march april may june july august september october november december"
-                         .split())
+_MONTH_NAMES = frozenset(MONTHS)
 
 
 def long_forms(acronyms: dict[str, str]) -> dict[str, str]:

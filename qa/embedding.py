@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import settings as _settings  # noqa: F401  (sets the offline environment first)
+from . import settings as _settings
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -34,6 +34,7 @@ class Embedder:
     """Normalised sentence embeddings plus the model's own token counting."""
 
     def __init__(self, name: str = DEFAULT_MODEL):
+        _settings.offline_environment()   # before transformers is imported
         import torch
         from sentence_transformers import SentenceTransformer
 

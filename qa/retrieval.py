@@ -18,22 +18,12 @@ from .chunking import Chunk
 from .documents import Document
 from .filters import Filters  # noqa: F401  (re-exported: callers import it from here)
 from .settings import Settings
+from .text import bm25_tokenize
 
 RETRIEVERS = ("dense", "bm25", "hybrid")
 
 
 # --- BM25 ------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-    return Stemmer.Stemmer("english")
-
-
-def bm25_tokenize(texts: list[str]):
-    import bm25s
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
-
 
 def build_bm25(chunks: list[Chunk]):
     import bm25s
@@ -45,8 +35,7 @@ def build_bm25(chunks: list[Chunk]):
 
 def _bm25_query_ids(model, query: str) -> list[int]:
     """Query terms as ids of the BM25 vocabulary (unknown terms dropped)."""
-    import bm25s
-    toks = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
+    toks = bm25_tokenize([query], return_ids=False)[0]
     vocab = model.vocab_dict
     return [vocab[t] for t in toks if t in vocab]
 

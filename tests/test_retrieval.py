@@ -256,10 +256,12 @@ def test_named_entities_of_a_question():
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
-    from qa.answer_types import states_quantity
-    assert states_quantity("The Final Report contains 21 recommendations.", {"recommendation"})
-    assert states_quantity("six political parties participated in the elections", {"parti"})
-    assert not states_quantity("six political parties participated in the elections", {"observer"})
+    from qa.answer_types import counted, states_quantity
+    assert states_quantity("The Final Report contains 21 recommendations.",
+                           counted("How many recommendations did it make?"))
+    assert states_quantity("six political parties participated in the elections", counted("How many parties ran?"))
+    assert not states_quantity("six political parties participated in the elections",
+                               counted("How many observers came?"))
     assert not states_quantity("held on 10 January 2021 since 2013, the 30th anniversary", None)
 
 
