@@ -21,6 +21,8 @@ QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent
                                r"how large|how big)\b"
                                # "What is the OSCE's approved unified budget for 2022?"
                                # but not "What is the EU position on the budget?"
+                               # "What turnout did ...?", "What share of the vote ...?"
+                               rf"|^\s*what\s+(?:{QUANTITY_NOUNS})\b"
                                rf"|\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?"
                                r"(?:(?!(?:on|about|regarding|towards?|to|with)\b)[\w'’]+\s+){0,4}"
                                rf"(?:{QUANTITY_NOUNS})\b",

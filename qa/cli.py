@@ -65,6 +65,8 @@ def cmd_ask(args) -> int:
         print(json.dumps(to_json(answer), ensure_ascii=False, indent=2))
         return 0
     r = answer.result
+    if r.query.strip() != args.question.strip():
+        print(f"searched for: {r.query}")
     if r.abstained:
         print(no_answer_message(args.question) + f" ({r.reason})")
         return 0

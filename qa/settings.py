@@ -55,6 +55,14 @@ class Settings:
     reranker: str = ""                 # local CrossEncoder folder; empty = off
     rerank_top: int = 20
     top_k: int = 5
+    # --- retrieval pipeline (qa/pipeline.py, docs/retrieval.md): each rule can be switched
+    # off to measure it (docs/benchmarks.md, "Rules measured out of sample")
+    stance_boost: float = 0.2          # hybrid: bonus for a passage of the stance a question asks about
+    nonprose_penalty: float = 0.5      # hybrid: taken off passages that do not read as prose
+    interleave: bool = True            # hybrid: alternate the sides of a question naming two delegations
+    abstain_rules: str = "low_similarity,unseen_term,delegation_year,name_year,speaker_topic,no_figure"
+    max_question_chars: int = 2000     # a longer question is refused with a one-line message
+    lead_stance: bool = True           # the lead prefers sentences of the stance asked about
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -78,6 +86,10 @@ class Settings:
             if k in values:
                 values[k] = Path(values[k])
         return cls(**values)
+
+    def rules(self) -> frozenset[str]:
+        """The abstention rules switched on (`abstain_rules`, comma-separated)."""
+        return frozenset(r.strip() for r in self.abstain_rules.split(",") if r.strip())
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -101,11 +101,15 @@ _PUNCTUATION = re.compile(r"[.!?…;:,]")
 
 def looks_like_prose(text: str) -> bool:
     """False for text that is not sentences: forty words or more without a single
-    punctuation mark, or one word making up a third of the text ("spam spam spam").
-    Such passages are kept (they are in the corpus) but ranked down."""
+    punctuation mark, one word making up a third of the text ("spam spam spam"), or
+    a few words repeated over and over. Such passages are kept (they are in the
+    corpus) but ranked down."""
     words = [w.lower() for w in WORD.findall(text)]
     if len(words) < 20:
         return True
     if len(words) >= 40 and not _PUNCTUATION.search(text):
         return False
-    return Counter(words).most_common(1)[0][1] < len(words) / 3
+    counts = Counter(words)
+    if len(words) >= 60 and len(counts) < 0.15 * len(words):
+        return False
+    return counts.most_common(1)[0][1] < len(words) / 3

@@ -92,3 +92,4 @@ def test_text_that_is_not_prose_is_flagged():
     assert looks_like_prose("The delegation welcomes the report of the mission, and thanks its staff. " * 3)
     assert not looks_like_prose("spam " * 100)
     assert not looks_like_prose(" ".join(f"word{i} observers vote" for i in range(30)).replace("0", ""))
+    assert not looks_like_prose(" ".join(["observers vote, Kazakh fair. Found Russia"] * 30))
