@@ -45,7 +45,9 @@ class Settings:
     fusion: str = "convex"            # convex | rrf
     hybrid_alpha: float = 0.5         # weight of dense in the convex combination
     meta_boost: float = 0.2           # hybrid: bonus for the delegation/year a question names
-    answer_type_boost: float = 0.1    # hybrid: bonus for holding the person/date/figure a question asks for
+    # hybrid: bonus for holding the person/date/figure a question asks for. Off: no gain on
+    # any out-of-sample test split, a loss on chat-test (docs/benchmarks.md, third pass)
+    answer_type_boost: float = 0.0
     topic_boost: float = 0.2          # hybrid: bonus x share of the question's names the statement mentions
     rrf_k: int = 60
     candidates: int = 100             # per-retriever candidates before fusion

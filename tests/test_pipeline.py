@@ -160,3 +160,14 @@ def test_the_query_path_touches_candidates_not_the_corpus(retriever):
         assert expected[:3] == [True, True, True] and expected[4] is False
     finally:
         index.chunks, index.documents, index._doc_texts = chunks, docs, texts
+
+
+def test_qa_ask_shows_the_searched_query_when_it_differs(seed_index, seed_settings, capsys, monkeypatch):
+    from qa.cli import main
+    monkeypatch.setenv("QA_INDEX_DIR", str(seed_settings.index_dir))
+    monkeypatch.setenv("QA_CORPUS_DIR", str(seed_settings.corpus_dir))
+    assert main(["ask", "What did Moscow say about the observers?", "-k", "1"]) == 0
+    assert capsys.readouterr().out.startswith("searched for: What did Moscow say about the observers? "
+                                              "(Russian Federation)\n")
+    assert main(["ask", "Which observers found the vote fair?", "-k", "1"]) == 0
+    assert "searched for" not in capsys.readouterr().out

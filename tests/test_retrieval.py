@@ -98,7 +98,11 @@ def test_answer_types_of_questions_and_passages():
 
 
 def test_a_who_question_prefers_the_passage_naming_a_person(retriever):
-    # PC.DEL/1799/22 ¶2 names the Deputy Minister; ¶4 matches the question's other words better
+    # PC.DEL/1799/22 ¶2 names the Deputy Minister; ¶4 matches the question's other words better.
+    # The answer-type boost is off by default (docs/benchmarks.md); switched on, it does this:
+    from qa.retrieval import Retriever
+    retriever = Retriever(retriever.index, retriever.settings.with_(answer_type_boost=0.1),
+                          embedder=retriever.embedder)
     result = retriever.search("Who is the Kazakh official Russia welcomed at the Council in 2022?", k=3)
     assert result.hits[0].citation == "PC.DEL/1799/22 ¶1–2", [h.citation for h in result.hits]
 
