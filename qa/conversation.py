@@ -29,7 +29,8 @@ _FOLLOWUP_START = re.compile(
 # ("What did Russia say about its observers?"); a demonstrative before a noun ("these
 # elections") or a pronoun with nothing before it to refer to needs the earlier turn.
 _PRONOUN = re.compile(r"\b(they|them|their|theirs|it|its|he|him|his|she|her)\b", re.I)
-_POINTING = re.compile(r"\b(this|these|those|such|the latter|the former|the above|the same)\b"
+_POINTING = re.compile(r"\b(this|these|those|such|the latter|the former|the above|(?:the|that|this) same|"
+                       r"of the (?:two|three|four))\b"
                        r"|\bthat\s+(?:year|vote|election|elections|statement|meeting|report|time|day|session|"
                        r"mission|country|delegation|speech|decision|issue|point|law|document)\b"
                        r"|\b(?:that|then)\s*\?*\s*$", re.I)
@@ -197,6 +198,8 @@ def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:
     """Could something named before the pronoun be what it refers to? A plural noun for
     they/them/their ("the observers ... they"); a name or a delegation for the others."""
     if pronoun.startswith("the"):
+        # the noun a question asks about ("Which organisations did they ...?") is not an antecedent
+        before = re.sub(r"^\s*(?:which|what|how many|whose)\s+\S+", "", before, flags=re.I)
         return any(w.lower().endswith("s") and not w[:1].isupper() and w.lower() not in aliases
                    for w in content_words(before))
     return bool(delegation_mentions(before, aliases) or _own_topic(before))

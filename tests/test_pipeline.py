@@ -32,6 +32,8 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
 @pytest.mark.parametrize("question", [
     "And the EU?", "What about 2016?", "And how did Russia assess them?", "How did Russia assess them?",
     "What did they say about the elections?", "Did these elections meet the commitments?", "Why?",
+    "Which parties did they belong to?", "Did that same speaker raise it again in 2022?",
+    "Which of the two was observed by ODIHR?",
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
