@@ -11,7 +11,9 @@ import argparse
 import os
 import sys
 
-from qa.settings import Settings  # first: sets the offline / no-telemetry environment
+from qa.settings import Settings, offline_environment
+
+offline_environment()   # first: before anything imports gradio or transformers
 
 # Seconds uvicorn waits for requests in flight after SIGTERM before it closes them.
 GRACEFUL_SHUTDOWN = 2

@@ -3,17 +3,29 @@ grouping by statement, and the JSON shape that `qa ask --json` and the app's
 HTTP endpoint share.
 
 No language model writes anything: every quoted string is a sentence of the
-paragraph it cites, found by embedding the sentences of the top passages and
-comparing them with the question.
+paragraph it cites. The lead is picked without running the model again: a
+sentence scores by the question's words it holds (weighted by their BM25 idf),
+the dense similarity of its passage and the passage's rank, and it is preferred
+when it takes the stance the question asks about (qa/stance.py): asked what a
+delegation criticised, the lead quotes its criticism, not its praise.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .chunking import split_sentences
+import math
+
+import numpy as np
+
 from .delegations import same_delegation
 from .retrieval import Filters, Hit, Result, Retriever, citation
+from .stance import stances
+from .text import bm25_tokenize, split_sentences
+
+# weights of a sentence's score: the question's words it holds (0..1), its passage's
+# cosine (about 0.2..0.8), its passage's rank, the asked stance
+_W_DENSE, _W_RANK, _W_STANCE = 0.5, 0.03, 0.25
 
 
 @dataclass
@@ -68,22 +80,24 @@ def ask(retriever: Retriever, question: str, k: int = 5, filters: Filters | None
     cands: list[tuple[int, int, str]] = [(i, p, s) for i, h in enumerate(result.hits) for p, s in _hit_sentences(h)]
     if not cands:
         return answer
-    qvec = result.query_vector
-    svecs = retriever.embedder.encode([s for _, _, s in cands])
-    sims = svecs @ qvec
+    understood = result.understood
+    asked = understood.stance if understood is not None and retriever.settings.lead_stance else None
+    lexical = _word_overlap(retriever.index.bm25, result.query, [s for _, _, s in cands])
     best_per_hit: dict[int, Sentence] = {}
     scored = []
-    for (i, p, s), sim in zip(cands, sims):
-        # prefer sentences from higher-ranked passages, slightly
-        score = float(sim) - 0.02 * i
-        sent = Sentence(result.hits[i].doc.id, p, s, score)
+    for (i, p, s), lex in zip(cands, lexical):
+        hit = result.hits[i]
+        score = lex + _W_DENSE * (hit.dense or 0.0) - _W_RANK * i
+        if asked and asked in stances(s):
+            score += _W_STANCE
+        sent = Sentence(hit.doc.id, p, s, score)
         scored.append(sent)
         if i not in best_per_hit or score > best_per_hit[i].score:
             best_per_hit[i] = sent
     answer.highlights = best_per_hit
     scored.sort(key=lambda x: -x.score)
     # A comparison question gets the best sentence of each side it names first.
-    named = retriever.named_delegations(result.query)
+    named = understood.all_speakers if understood is not None else retriever.named_delegations(result.query)
     if len(named) >= 2:
         for deleg in named:
             side = [x for x in scored if same_delegation(retriever.index.document(x.doc_id).delegation, deleg)]
@@ -94,9 +108,26 @@ def ask(retriever: Retriever, question: str, k: int = 5, filters: Filters | None
     for sent in scored:
         if len(answer.lead) >= lead_sentences:
             break
-        if sent.score >= top - 0.08 and all(sent.text != x.text for x in answer.lead):
+        if sent.score >= top - 0.15 and all(sent.text != x.text for x in answer.lead):
             answer.lead.append(sent)
     return answer
+
+
+def _word_overlap(bm25, query: str, sentences: list[str]) -> np.ndarray:
+    """The share of the question's words (BM25 tokens: stemmed, stop words out) each
+    sentence holds, each word weighted by its idf over the corpus's passages."""
+    q = set(bm25_tokenize([query], return_ids=False)[0])
+    if not q:
+        return np.zeros(len(sentences))
+    indptr, n_docs = bm25.scores["indptr"], max(int(bm25.scores["num_docs"]), 1)
+    idf = {}
+    for t in q:
+        tid = bm25.vocab_dict.get(t)
+        df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
+        idf[t] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+    total = sum(idf.values())
+    toks = bm25_tokenize(sentences, return_ids=False)
+    return np.array([sum(idf[t] for t in q & set(ts)) / total for ts in toks])
 
 
 def to_json(answer: Answer) -> dict:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import re
 
-WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
-# a year, not part of a fraction or a number ("1/2000", "2,000", "2021.5")
-YEAR = re.compile(r"(?<![/\d])(?<!\d[.,])\b(19[5-9]\d|20\d\d)\b(?!/|[.,]\d)")
-MONTHS = "january february march april may june july august september october november december".split()
+from .text import MONTHS, WORD, YEAR, stem  # noqa: F401  (WORD, YEAR re-exported)
 
 PERSON_QUESTION = re.compile(
     r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:official|minister|ambassador|person|"
@@ -24,6 +21,8 @@ QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent
                                r"how large|how big)\b"
                                # "What is the OSCE's approved unified budget for 2022?"
                                # but not "What is the EU position on the budget?"
+                               # "What turnout did ...?", "What share of the vote ...?"
+                               rf"|^\s*what\s+(?:{QUANTITY_NOUNS})\b"
                                rf"|\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?"
                                r"(?:(?!(?:on|about|regarding|towards?|to|with)\b)[\w'’]+\s+){0,4}"
                                rf"(?:{QUANTITY_NOUNS})\b",
@@ -41,10 +40,6 @@ _NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
                 r"hundred|thousand|million|dozen|dozens|hundreds|thousands|half|majority|percent)"
 _NUMBER_WORD_RE = re.compile(rf"\b{_NUMBER_WORDS}\b", re.I)
 _DATE_NUMBER_RE = re.compile(rf"\b\d{{1,2}}\s+(?:{'|'.join(MONTHS)})\b|\b(?:{'|'.join(MONTHS)})\s+\d{{1,2}}\b", re.I)
-
-
-def stem(w: str) -> str:
-    return re.sub(r"(['’]s|s|es|ed|ing)$", "", w.lower())
 
 
 def asked_for(question: str) -> set[str]:

@@ -23,24 +23,12 @@ from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
 from .documents import Document
-from .tokens import count_tokens
+from .text import split_sentences  # noqa: F401  (re-exported)
+from .tokens import count_tokens, encoding
 
-# Sentence ends: . ! ? (optionally followed by a closing quote/bracket), then
-# space and an opening capital, digit or quote. Avoids common abbreviations.
-_ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bNo)(?<!\bvs)(?<!\bUS)(?<!\be\.g)(?<!\bi\.e)(?<!\b[A-Z])"
-_SENT_END = re.compile(_ABBREV + r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9А-Я])")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) character spans of the sentences of `text`, covering it in order."""
-    spans, start = [], 0
-    for m in _SENT_END.finditer(text):
-        end = m.end()
-        spans.append((start, end))
-        start = end
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+# Longer than this many characters per token of budget, a text cannot fit: it is not
+# even counted (counting a megabyte of text only to learn it is too long is wasted work).
+_CHARS_PER_TOKEN_MAX = 40
 
 
 @dataclass
@@ -77,31 +65,59 @@ def context_prefix(doc: Document) -> str:
     return (" | ".join(parts) + "\n") if parts else ""
 
 
-def _split_long(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Greedy sentence packing; a single over-long sentence is cut at word boundaries."""
-    sentences = [text[s:e].strip() for s, e in split_sentences(text)]
+def _split_long(text: str, fits: Callable[[str], bool], budget: int) -> list[str]:
+    """Greedy sentence packing on a token budget, in time linear in the text: each
+    sentence is counted once, a piece is checked once. A sentence over the budget, or
+    text with no sentence ends at all, is cut on token offsets (`_cut_tokens`)."""
     pieces: list[str] = []
-    cur = ""
-    for sent in sentences:
-        cand = f"{cur} {sent}".strip()
-        if fits(cand):
-            cur = cand
+    cur: list[str] = []
+    used = 0
+    for sent in (text[s:e].strip() for s, e in split_sentences(text)):
+        n = count_tokens(sent) if len(sent) <= budget * _CHARS_PER_TOKEN_MAX else budget + 1
+        if cur and used + 1 + n > budget:
+            pieces.append(" ".join(cur))
+            cur, used = [], 0
+        if n > budget:
+            pieces.extend(_cut_tokens(sent, budget))
             continue
-        if cur:
-            pieces.append(cur)
-        if fits(sent):
-            cur = sent
-            continue
-        words, cur = sent.split(), ""
-        for w in words:
-            cand = f"{cur} {w}".strip()
-            if fits(cand) or not cur:
-                cur = cand
-            else:
-                pieces.append(cur)
-                cur = w
+        cur.append(sent)
+        used += n + (1 if len(cur) > 1 else 0)
     if cur:
-        pieces.append(cur)
+        pieces.append(" ".join(cur))
+    # the counts are per sentence, and the model may see more word pieces than tiktoken
+    # counts: check each piece once, and cut finer the rare one that does not fit
+    out = []
+    for piece in pieces:
+        if fits(piece) or budget <= 8:
+            out.append(piece)
+        else:
+            out.extend(_split_long(piece, fits, budget // 2))
+    return out
+
+
+def _cut_tokens(text: str, budget: int) -> list[str]:
+    """Cut text into pieces of at most `budget` cl100k tokens, at a space when one is
+    near. Works through windows of a few thousand characters, so a 2 MB line with no
+    punctuation costs the same per character as a short one."""
+    enc = encoding()
+    window = budget * 8
+    pieces, pos = [], 0
+    while pos < len(text):
+        chunk = text[pos: pos + window]
+        tokens = enc.encode(chunk, disallowed_special=())
+        if len(tokens) <= budget and pos + len(chunk) >= len(text):
+            cut = len(chunk)
+        else:
+            _, offsets = enc.decode_with_offsets(tokens[: budget + 1])
+            cut = offsets[budget] if len(offsets) > budget else len(chunk)
+            space = chunk.rfind(" ", cut // 2, cut)
+            if space > 0:
+                cut = space + 1
+            cut = max(cut, 1)
+        piece = chunk[:cut].strip()
+        if piece:
+            pieces.append(piece)
+        pos += cut
     return pieces
 
 
@@ -112,7 +128,7 @@ def chunk_document(doc: Document, max_tokens: int = 200, min_tokens: int = 8,
     labels = doc.labels()
 
     def fits(text: str) -> bool:
-        if count_tokens(text) > max_tokens:
+        if len(text) > max_tokens * _CHARS_PER_TOKEN_MAX or count_tokens(text) > max_tokens:
             return False
         return model_fits is None or model_fits(prefix + text)
 
@@ -123,7 +139,7 @@ def chunk_document(doc: Document, max_tokens: int = 200, min_tokens: int = 8,
     n = len(doc.paragraphs)
     for i, para in enumerate(doc.paragraphs, 1):
         pending.append(i)
-        if count_tokens(para) < min_tokens and i < n:
+        if _short(para, min_tokens) and i < n:
             continue
         joined = " ".join(doc.paragraphs[j - 1] for j in pending)
         if len(pending) > 1 and not fits(joined):
@@ -131,7 +147,7 @@ def chunk_document(doc: Document, max_tokens: int = 200, min_tokens: int = 8,
         else:
             groups.append(pending)
         pending = []
-    if len(groups) > 1 and len(groups[-1]) == 1 and count_tokens(doc.paragraphs[groups[-1][0] - 1]) < min_tokens:
+    if len(groups) > 1 and len(groups[-1]) == 1 and _short(doc.paragraphs[groups[-1][0] - 1], min_tokens):
         last = groups.pop()
         if fits(" ".join(doc.paragraphs[j - 1] for j in groups[-1] + last)):
             groups[-1] = groups[-1] + last
@@ -141,11 +157,15 @@ def chunk_document(doc: Document, max_tokens: int = 200, min_tokens: int = 8,
     chunks: list[Chunk] = []
     for group in groups:
         text = " ".join(doc.paragraphs[j - 1] for j in group)
-        pieces = [text] if fits(text) else _split_long(text, fits)
+        pieces = [text] if fits(text) else _split_long(text, fits, max_tokens)
         group_labels = [labels[j - 1] for j in group]
         for part, piece in enumerate(pieces, 1 if len(pieces) > 1 else 0):
             chunks.append(Chunk(doc.id, group_labels, piece, prefix + piece, part))
     return chunks
+
+
+def _short(text: str, min_tokens: int) -> bool:
+    return len(text) < min_tokens * _CHARS_PER_TOKEN_MAX and count_tokens(text) < min_tokens
 
 
 def chunk_documents(docs: Iterable[Document], **kwargs) -> list[Chunk]:

@@ -100,6 +100,8 @@ def cmd_ask(args) -> int:
         print(json.dumps(to_json(answer), ensure_ascii=False, indent=2))
         return 0
     r = answer.result
+    if r.query.strip() != args.question.strip():
+        print(f"searched for: {r.query}")
     if r.abstained:
         print(no_answer_message(question) + f" ({r.reason})")
         return 0
@@ -267,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     from .embedding import ModelError
     from .index import IndexError_
 
+    from .settings import offline_environment
+
+    offline_environment()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
         from .bench import main as bench_main

@@ -1,11 +1,14 @@
-"""Follow-up questions without a language model.
+"""Follow-up questions without a language model, and the names a question uses.
 
 A follow-up ("And how did Russia assess them?") leans on an earlier turn for
-its topic. We detect it (anaphora, a leading "and"/"what about", or very few
-content words) and search with the question plus the topic words of the turn
-it follows. If the follow-up names a delegation, the earlier turn's
-delegation is dropped from the carried words, so "EU ... elections" followed by
-"And Russia?" searches for Russia on the elections, not for the EU.
+its topic; a question that stands on its own ("Who is Tokayev?") is searched on
+its own, whatever came before. `is_followup` tells them apart: an elliptical
+opening ("And the EU?", "What about 2016?"), a demonstrative pointing back
+("these elections"), a pronoun with nothing in the question to refer to, or a
+question of one content word with no name or year. A follow-up is searched
+with the topic words of the turn it follows; a delegation or a year it names
+replaces the earlier turn's, so "EU ... elections" followed by "And Russia?"
+searches for Russia on the elections, not for the EU.
 
 The same function serves `qa eval` (the `history` field) and the chat app.
 """
@@ -15,19 +18,22 @@ from __future__ import annotations
 import re
 
 from .delegations import DELEGATION_ALIASES, delegation_mentions
+from .text import FUNCTION_WORDS, MONTHS
 
 _WORD = re.compile(r"[\w'’.-]+")
+# An elliptical opening: the question continues the previous one ("And the EU?", "What about 2016?").
 _FOLLOWUP_START = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|and what|and how|what else|same|did they|do they|"
     r"were they|was it|is that)\b", re.I)
-_ANAPHORA = re.compile(r"\b(they|them|their|it|its|this|that|these|those|he|she|his|her|there|then|same|"
-                       r"the latter|the former|the above|above)\b", re.I)
-# Function words, shared with qa/abstention.py.
-FUNCTION_WORDS = frozenset("""a an and are as at be but by can could did do does for from had has have he her his how
-i in into is it its me my of on or our she should so than that the their them then there these they this those to
-us was we were what when where which who whom whose why will with would you your about after before between during
-any all been being over under also more most other some such only own same just up down out not no else please
-give list name show tell according""".split())
+# Words that point back. A personal pronoun may find its antecedent in the question itself
+# ("What did Russia say about its observers?"); a demonstrative before a noun ("these
+# elections") or a pronoun with nothing before it to refer to needs the earlier turn.
+_PRONOUN = re.compile(r"\b(they|them|their|theirs|it|its|he|him|his|she|her)\b", re.I)
+_POINTING = re.compile(r"\b(this|these|those|such|the latter|the former|the above|(?:the|that|this) same|"
+                       r"of the (?:two|three|four))\b"
+                       r"|\bthat\s+(?:year|vote|election|elections|statement|meeting|report|time|day|session|"
+                       r"mission|country|delegation|speech|decision|issue|point|law|document)\b"
+                       r"|\b(?:that|then)\s*\?*\s*$", re.I)
 # ... plus the verbs of asking about a statement: they carry no topic into a follow-up
 _STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
 react respond responded""".split())
@@ -92,8 +98,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     return strong, [d for d in found(likely) if d not in strong]
 
 
-_MONTH_NAMES = frozenset("january february march april may june july august september october november december"
-                         .split())
+_MONTH_NAMES = frozenset(MONTHS)
 
 
 def long_forms(acronyms: dict[str, str]) -> dict[str, str]:
@@ -110,23 +115,60 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
     opening a sentence), each as the set of spellings that count as mentioning it:
     "Kazakh" -> {kazakhstan, kazakh, astana}; with `expansions` (`long_forms`), "ODIHR"
     -> {odihr, office for democratic institutions and human rights}. Parenthesised
-    expansions the query handling appended are left out: they repeat names already counted."""
-    text = re.sub(r"(\s*\([^()]*\))+\s*$", "", text)
+    expansions the query handling appended are left out: they repeat names already counted.
+    Linear in the text."""
+    text = _strip_expansions(text)
+    spellings = _spellings(aliases)
     out: list[frozenset[str]] = []
-    for m in re.finditer(r"[A-Za-z][\w'’-]*", text):
-        word, before = m.group(0), text[: m.start()].rstrip()
-        if not word[0].isupper() or not before or before[-1] in ".?!(":
+    seen: set[frozenset[str]] = set()
+    for m in _CAPS_WORD.finditer(text):
+        word = m.group(0)
+        if not word[0].isupper():
+            continue
+        j = m.start() - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        if j < 0 or text[j] in ".?!(":
             continue
         low = re.sub(r"['’]s$", "", word.lower())
         if low in FUNCTION_WORDS or low in _MONTH_NAMES or low == "osce" or len(low) < 3:   # all are OSCE statements
             continue
         canon = aliases.get(low)
-        names = frozenset(a for a, c in aliases.items() if c == canon and len(a) > 2) if canon else frozenset([low])
+        names = spellings.get(canon, frozenset()) if canon else frozenset([low])
         if expansions and low in expansions:
             names |= {expansions[low]}
-        if names not in out:
+        if names and names not in seen:
+            seen.add(names)
             out.append(names)
     return out
+
+
+def _strip_expansions(text: str) -> str:
+    """The text without the parenthesised names query handling appended at its end."""
+    end = len(text.rstrip())
+    while end and text[end - 1] == ")":
+        start = text.rfind("(", 0, end)
+        if start < 0 or ")" in text[start:end - 1]:
+            break
+        end = len(text[:start].rstrip())
+    return text[:end]
+
+
+_SPELLINGS: dict[int, dict[str, frozenset[str]]] = {}
+
+
+def _spellings(aliases: dict[str, str]) -> dict[str, frozenset[str]]:
+    """canonical name -> its aliases longer than two letters, once per alias table."""
+    key = id(aliases)
+    if key not in _SPELLINGS:
+        table: dict[str, set[str]] = {}
+        for a, c in aliases.items():
+            if len(a) > 2:
+                table.setdefault(c, set()).add(a)
+        if len(_SPELLINGS) > 8:
+            _SPELLINGS.clear()
+        _SPELLINGS[key] = {c: frozenset(v) for c, v in table.items()}
+    return _SPELLINGS[key]
 
 
 def mention_pattern(names) -> re.Pattern:
@@ -138,9 +180,36 @@ def content_words(text: str) -> list[str]:
     return [w.strip(".'’") for w in _WORD.findall(text) if w.lower().strip(".'’") not in _STOP and len(w) > 1]
 
 
-def is_followup(question: str) -> bool:
-    words = content_words(question)
-    return bool(_FOLLOWUP_START.search(question) or _ANAPHORA.search(question) or len(words) <= 2)
+def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:
+    """Does the question need the earlier turn? Only when it cannot stand on its own: it
+    opens elliptically ("And the EU?", "What about 2016?"), points back ("these
+    elections"), uses a pronoun with no antecedent in itself ("What did they say?"),
+    or has almost no words and no name or year of its own. "Who is Tokayev?" and
+    "Which observers did Russia say found that the 2021 vote was fair?" stand alone."""
+    if _FOLLOWUP_START.search(question) or _POINTING.search(question):
+        return True
+    for m in _PRONOUN.finditer(question):
+        if not _has_antecedent(question[: m.start()], m.group(1).lower(), aliases):
+            return True
+    return len(content_words(question)) <= 1 and not _own_topic(question)
+
+
+def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:
+    """Could something named before the pronoun be what it refers to? A plural noun for
+    they/them/their ("the observers ... they"); a name or a delegation for the others."""
+    if pronoun.startswith("the"):
+        # the noun a question asks about ("Which organisations did they ...?") is not an antecedent
+        before = re.sub(r"^\s*(?:which|what|how many|whose)\s+\S+", "", before, flags=re.I)
+        return any(w.lower().endswith("s") and not w[:1].isupper() and w.lower() not in aliases
+                   for w in content_words(before))
+    return bool(delegation_mentions(before, aliases) or _own_topic(before))
+
+
+def _own_topic(text: str) -> bool:
+    """A name (a capitalised word after the first), a year or an acronym of its own."""
+    words = _CAPS_WORD.findall(text)
+    return bool(re.search(r"\b(?:19|20)\d\d\b|\b[A-Z]{2,}\b", text)
+                or any(w[:1].isupper() and w.lower() not in FUNCTION_WORDS for w in words[1:]))
 
 
 def expand_aliases(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> str:
@@ -151,6 +220,8 @@ def expand_aliases(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> s
 
 
 _CAPS_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_MAX_ACRONYM = 7     # letters in an acronym: a longer run of capitalised words has none
+_MAX_EXPANSIONS = 8  # names appended to one question at most
 _JOINERS = frozenset(("of", "and", "for", "the", "on", "in"))
 
 
@@ -189,7 +260,7 @@ def acronym_table(texts) -> dict[str, str]:
         for run in capitalised_runs(text):
             caps = [n for n, w in enumerate(run) if w[:1].isupper()]
             for a in range(len(caps)):
-                for b in range(a + 1, len(caps)):
+                for b in range(a + 1, min(len(caps), a + _MAX_ACRONYM)):
                     phrase = " ".join(run[caps[a]: caps[b] + 1])
                     slot = counts.setdefault(initials(run[caps[a]: caps[b] + 1]), {})
                     slot[phrase] = slot.get(phrase, 0) + 1
@@ -214,16 +285,18 @@ def expand_acronyms(text: str, table: dict[str, str]) -> str:
         return text
     low = text.lower()
     extra = []
-    for acr in re.findall(r"\b[A-Z]{2,7}\b", text):
+    for acr in dict.fromkeys(re.findall(r"\b[A-Z]{2,7}\b", text)):
+        if len(extra) >= _MAX_EXPANSIONS:
+            break
         phrase = table.get(acr.lower())
         if phrase and phrase.lower() not in low and phrase not in extra:
             extra.append(phrase)
     for run in capitalised_runs(text):
         caps = [n for n, w in enumerate(run) if w[:1].isupper()]
         for a in range(len(caps)):
-            for b in range(len(caps) - 1, a, -1):
+            for b in range(min(len(caps), a + _MAX_ACRONYM) - 1, a, -1):
                 acr = table.get(" ".join(run[caps[a]: caps[b] + 1]).lower())
-                if acr and not re.search(rf"\b{acr}\b", text) and acr not in extra:
+                if acr and len(extra) < _MAX_EXPANSIONS and acr not in extra and not re.search(rf"\b{acr}\b", text):
                     extra.append(acr)
     return f"{text} ({', '.join(extra)})" if extra else text
 
@@ -236,11 +309,11 @@ def contextualize(question: str, history: list[str], aliases: dict[str, str] = D
 
 
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
-    if not history or not is_followup(question):
+    if not history or not is_followup(question, aliases):
         return question
     # The topic comes from the latest self-contained turn and any follow-ups after it.
     start = len(history) - 1
-    while start > 0 and is_followup(history[start]):
+    while start > 0 and is_followup(history[start], aliases):
         start -= 1
     carried = " ".join(history[start:])
     words = content_words(carried)
@@ -253,6 +326,9 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     else:
         # the speaker carries over by its corpus name ("the US" is lost as a stop word)
         words += [c for c in speakers if c.lower() not in carried.lower()]
+    if re.search(r"\b(?:19|20)\d\d\b", question):
+        # a year of its own replaces the earlier turn's: "What about 2016?"
+        words = [w for w in words if not re.fullmatch(r"(?:19|20)\d\d", w)]
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:
         if w.lower() not in seen:

@@ -48,7 +48,7 @@ _NAMES = {
     "Netherlands": "netherlands, the netherlands, dutch",
     "Czechia": "czechia, czech republic, czech",
     "North Macedonia": "north macedonia, macedonia, macedonian",
-    "Holy See": "holy see",
+    "Holy See": "holy see, vatican, the vatican",
     "Mongolia": "mongolia, mongolian",
     "Serbia": "serbia, serbian",
     "Albania": "albania, albanian",
@@ -111,15 +111,35 @@ def alias_table(documents=()) -> dict[str, str]:
 
 
 def delegation_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> list[str]:
-    """The delegations a text names, in the order it first names them."""
+    """The delegations a text names, in the order it first names them. One pass over the text."""
     low = f" {text.lower()} "
     first: dict[str, int] = {}
-    for alias, canon in aliases.items():
-        m = re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low)
-        if not m or first.get(canon, len(low)) <= m.start():
+    checked: dict[str, bool] = {}
+    for m in _alias_pattern(aliases).finditer(low):
+        alias = m.group(0)
+        canon = aliases[alias]
+        if canon in first:
             continue
         # "us" as a pronoun is far commoner than the country: only "US"/"U.S." in capitals count
-        if alias in _AMBIGUOUS and not re.search(_AMBIGUOUS[alias], text):
-            continue
+        if alias in _AMBIGUOUS:
+            if alias not in checked:
+                checked[alias] = bool(re.search(_AMBIGUOUS[alias], text))
+            if not checked[alias]:
+                continue
         first[canon] = m.start()
     return sorted(first, key=first.get)
+
+
+_PATTERNS: list[tuple[dict, re.Pattern]] = []
+
+
+def _alias_pattern(aliases: dict[str, str]) -> re.Pattern:
+    """Every alias as one alternation, longest first, at word boundaries; one per alias table."""
+    for table, pattern in _PATTERNS:
+        if table is aliases:
+            return pattern
+    names = sorted(aliases, key=len, reverse=True)
+    pattern = re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, names))})(?!\w)")
+    _PATTERNS.append((aliases, pattern))
+    del _PATTERNS[:-8]     # a few tables per process (the default one, each index's)
+    return pattern

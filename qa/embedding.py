@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import settings as _settings  # noqa: F401  (sets the offline environment first)
+from . import settings as _settings
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -34,6 +34,7 @@ class Embedder:
     """Normalised sentence embeddings plus the model's own token counting."""
 
     def __init__(self, name: str = DEFAULT_MODEL, threads: int = 0):
+        _settings.offline_environment()   # before transformers is imported
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -80,6 +81,15 @@ def get_embedder(name: str = DEFAULT_MODEL, threads: int = 0) -> Embedder:
         import torch
         torch.set_num_threads(threads)
     return embedder
+
+
+def query_encoder(name: str, settings) -> "Embedder":
+    """The encoder for questions: ONNX Runtime by default (`encoder = onnx`: the same vectors
+    within 1e-5, and `qa ask` never imports torch — docs/scale.md), else sentence-transformers."""
+    if settings.encoder == "onnx":
+        from .onnx_encoder import get_onnx_encoder
+        return get_onnx_encoder(name, settings.onnx_threads)
+    return get_embedder(name, settings.torch_threads)
 
 
 @lru_cache(maxsize=4)

@@ -1,4 +1,7 @@
-"""Searching an Index: dense (FAISS), BM25 (bm25s), and their fusion.
+"""Searching an Index: the candidate generators (dense via FAISS, BM25 via bm25s), the
+records a search returns (`Hit`, `Result`) and `Retriever`, which holds what a search
+needs (index, settings, model, per-index signals) and runs the pipeline of
+qa/pipeline.py.
 
 `Retriever(index, settings).search(question, k, filters)` returns a `Result`:
 ranked `Hit`s plus the abstention decision. Filters are applied inside each
@@ -8,7 +11,7 @@ returns k passages when k exist.
 
 from __future__ import annotations
 
-import time
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -18,22 +21,14 @@ from .chunking import Chunk
 from .documents import Document
 from .filters import Filters  # noqa: F401  (re-exported: callers import it from here)
 from .settings import Settings
+from .text import bm25_tokenize
+
+log = logging.getLogger(__name__)
 
 RETRIEVERS = ("dense", "bm25", "hybrid")
 
 
 # --- BM25 ------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-    return Stemmer.Stemmer("english")
-
-
-def bm25_tokenize(texts: list[str]):
-    import bm25s
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
-
 
 def build_bm25(chunks: list[Chunk]):
     import bm25s
@@ -43,12 +38,41 @@ def build_bm25(chunks: list[Chunk]):
     return model
 
 
-def _bm25_query_ids(model, query: str) -> list[int]:
+def bm25_query_tokens(model, query: str) -> list[int]:
     """Query terms as ids of the BM25 vocabulary (unknown terms dropped)."""
-    import bm25s
-    toks = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
-    vocab = model.vocab_dict
-    return [vocab[t] for t in toks if t in vocab]
+    return model.get_tokens_ids(bm25_tokenize([query], return_ids=False)[0])
+
+
+def bm25_candidates(model, token_ids: list[int], n: int, mask: np.ndarray | None) -> dict[int, float]:
+    """The n best passages by BM25 (bm25s' own top-k), filters as its weight mask."""
+    if not token_ids:
+        return {}
+    n = min(n, int(model.scores["num_docs"]))
+    docs, scores = model.retrieve([token_ids], k=n, weight_mask=mask, show_progress=False, n_threads=0)
+    return {int(i): float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+
+
+def bm25_scores(model, token_ids: list[int], ids: np.ndarray) -> np.ndarray:
+    """Exact BM25 scores of the passages `ids` only, from the posting lists of the query's
+    terms (cost: those lists, not the corpus). bm25s' lucene scoring has no score for
+    absent terms, so this equals `model.get_scores(...)[ids]`."""
+    data, indices, indptr = model.scores["data"], model.scores["indices"], model.scores["indptr"]
+    out = np.zeros(len(ids), dtype=np.float32)
+    for t in token_ids:
+        lo, hi = int(indptr[t]), int(indptr[t + 1])
+        posting = indices[lo:hi]
+        pos = np.minimum(np.searchsorted(posting, ids), max(hi - lo - 1, 0))
+        found = (posting[pos] == ids) if hi > lo else np.zeros(len(ids), bool)
+        out[found] += data[lo:hi][pos[found]]
+    return out
+
+
+# --- dense -----------------------------------------------------------------------
+
+def dense_candidates(index, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+    """The n nearest passages by cosine, among `allowed` if given (Index.search: FAISS with
+    an ID selector, exact over a small allowed set, efSearch/nprobe from the settings)."""
+    return index.search(qvec, n, allowed)
 
 
 # --- results -------------------------------------------------------------------
@@ -80,198 +104,74 @@ class Result:
     reason: str = ""
     top_dense: float | None = None
     timings: dict = field(default_factory=dict)
-    query_vector: np.ndarray | None = field(default=None, repr=False)   # reused to pick answer sentences
+    query_vector: np.ndarray | None = field(default=None, repr=False)
+    understood: object = field(default=None, repr=False)   # the qa.query.Query the stages read
 
 
 # --- the retriever --------------------------------------------------------------
 
 class Retriever:
+    """What a search needs, loaded once: the index, settings, the query encoder, the
+    optional reranker, the per-index signals (qa/signals.py) and the abstainer."""
+
     def __init__(self, index, settings: Settings | None = None, embedder=None, reranker=None):
-        from .conversation import acronym_table, corpus_texts, long_forms, speaker_mentions
-        from .delegations import alias_table
-        from .embedding import get_embedder
+        from .abstention import Abstainer
+        from .conversation import speaker_mentions
+        from .embedding import query_encoder
         from .rerank import make_reranker
+        from .signals import load_or_build
 
         self.index = index
-        self.settings = settings or Settings.from_env()
-        self.embedder = embedder or get_embedder(index.manifest["settings"]["model"])
+        self.settings = settings or Settings()
+        self.embedder = embedder or query_encoder(index.manifest["settings"]["model"], self.settings)
         self.reranker = reranker if reranker is not None else make_reranker(self.settings)
-        self._abstainer = None
-        self.aliases = alias_table(index.documents)
-        self.acronyms = acronym_table(corpus_texts(index))
-        self.long_forms = long_forms(self.acronyms)
-        # one question's speakers are wanted by the boosts, the interleaving, abstention and
-        # the answer's lead: read them once per query
-        self._speakers = lru_cache(maxsize=256)(lambda query: speaker_mentions(query, self.aliases))
-
-    @property
-    def abstainer(self):
-        from .abstention import Abstainer
-        if self._abstainer is None:
-            self._abstainer = Abstainer(self.index, self.settings, self.clear_speakers, self.acronyms, self.aliases)
-        return self._abstainer
-
-    # one method per retriever, each returning {chunk_id: score}
-    def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        return self.index.search(qvec, n, allowed)   # filters, efSearch/nprobe: Index.search
-
-    def _bm25_all(self, query: str) -> np.ndarray:
-        ids = _bm25_query_ids(self.index.bm25, query)
-        if not ids:
-            return np.zeros(len(self.index.chunks), dtype=np.float32)
-        return np.asarray(self.index.bm25.get_scores(ids), dtype=np.float32)
-
-    def _bm25(self, scores: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        if allowed is not None:
-            masked = np.full_like(scores, -1.0)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        top = np.argsort(-scores, kind="stable")[:n]
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
-
-    def allowed_chunks(self, filters: Filters | None) -> np.ndarray | None:
-        if not filters:
-            return None
-        ok_docs = np.array([filters.allows(d) for d in self.index.documents], dtype=bool)
-        return np.flatnonzero(ok_docs[self.index.chunk_doc])
+        self.signals = load_or_build(index)
+        self.aliases = self.signals.aliases
+        self.acronyms = self.signals.acronyms
+        # one question's speakers are wanted by several stages: read them once per text
+        self._speakers = lru_cache(maxsize=256)(lambda text: speaker_mentions(text, self.aliases))
+        self.abstainer = Abstainer(index, self.settings, self.signals, self.clear_speakers)
+        self._masks: dict = {}
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None, method: str | None = None,
-               history: list[str] | None = None) -> Result:
-        from .conversation import contextualize
+               history: list[str] | None = None) -> "Result":
+        from .pipeline import search
+        return search(self, question, k=k, filters=filters, method=method or self.settings.retriever,
+                      history=history)
 
-        method = method or self.settings.retriever
-        if method not in RETRIEVERS:
-            raise ValueError(f"unknown retriever {method!r}; choose from {', '.join(RETRIEVERS)}")
-        t0 = time.perf_counter()
-        query = contextualize(question, history or [], self.aliases, self.acronyms)
-        allowed = self.allowed_chunks(filters)
-        n = max(self.settings.candidates, k)
-        qvec = self.embedder.encode_query(query)
-        t_enc = time.perf_counter()
-
-        dense = self._dense(qvec, n, allowed) if method in ("dense", "hybrid") else {}
-        if method == "dense":
-            scores = dense
-        elif method == "bm25":
-            scores = self._bm25(self._bm25_all(query), n, allowed)
-        else:
-            bm25_all = self._bm25_all(query)
-            scores = self._fuse(qvec, query, dense, self._bm25(bm25_all, n, allowed), bm25_all)
-        order = sorted(scores, key=lambda i: (-scores[i], i))
-        if method == "hybrid":
-            order = self._interleave(order, self.named_delegations(query))
-        # one hit per cited paragraph: the best piece of a split paragraph stands for it
-        order = _first_per_passage(order, self.index.chunks)
-        # cosine of each candidate, for abstention and display
-        top_ids = order[: max(k, self.settings.rerank_top)]
-        cos = {i: float(self.index.vectors[i] @ qvec) for i in top_ids}
-        hits = [Hit(self.index.chunks[i], self.index.documents[self.index.chunk_doc[i]], scores[i], cos[i])
-                for i in top_ids]
-        if self.reranker is not None and hits:
-            hits = self.reranker.rerank(query, hits[: self.settings.rerank_top])
-        hits = hits[:k]
-        best = max(dense.values()) if dense else (max(cos.values()) if cos else None)
-        abstained, reason = self.abstainer.decide(query, hits, best) if self.settings.abstain else (False, "")
-        if filters and not hits:
-            abstained, reason = False, ""   # the filters, not the corpus, left nothing to say
-        t_end = time.perf_counter()
-        return Result(question, query, hits, abstained, reason, best,
-                      {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
-                       "total_ms": (t_end - t0) * 1000}, qvec)
-
-    def _fuse(self, qvec, query: str, dense: dict[int, float], bm25: dict[int, float],
-              bm25_all: np.ndarray) -> dict[int, float]:
-        if self.settings.fusion == "rrf":
-            out: dict[int, float] = {}
-            for ranked in (dense, bm25):
-                for rank, i in enumerate(sorted(ranked, key=lambda i: -ranked[i]), 1):
-                    out[i] = out.get(i, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-            return out
-        # Convex combination of min-max normalised scores over the union of
-        # candidates; each candidate gets both scores exactly.
-        ids = np.array(sorted(set(dense) | set(bm25)), dtype=np.int64)
-        if len(ids) == 0:
-            return {}
-        d = self.index.vectors[ids] @ qvec
-        b = bm25_all[ids]
-        a = self.settings.hybrid_alpha
-        fused = a * _minmax(d) + (1 - a) * _minmax(b) + self.meta_boost(query, ids)
-        return {int(i): float(s) for i, s in zip(ids, fused)}
-
-    def named_delegations(self, query: str) -> list[str]:
-        """Delegations the question names as speakers: Russia in "What did Russia say about
+    def named_delegations(self, text: str) -> list[str]:
+        """Delegations a question names as speakers: Russia in "What did Russia say about
         Kazakhstan's elections?", not Kazakhstan, which is the topic (qa/conversation.py)."""
-        clear, likely = self._speakers(query)
+        clear, likely = self._speakers(text)
         return clear + likely
 
-    def clear_speakers(self, query: str) -> list[str]:
-        return list(self._speakers(query)[0])
+    def clear_speakers(self, text: str) -> list[str]:
+        return list(self._speakers(text)[0])
 
-    def _interleave(self, order: list[int], delegations: list[str]) -> list[int]:
-        """For a question naming two or more delegations ("How did Russia and the EU
-        differ ...?"), alternate their passages at the top so each side is heard."""
-        if len(delegations) < 2:
-            return order
-        from .delegations import same_delegation
+    def allowed_chunks(self, filters: Filters | None) -> np.ndarray | None:
+        """Passage numbers the filters allow (None: no filters). Computed once per filter set."""
+        if not filters:
+            return None
+        key = repr(filters.to_dict())
+        if key not in self._masks:
+            ok_docs = np.array([filters.allows(d) for d in self.index.documents], dtype=bool)
+            allowed = np.flatnonzero(ok_docs[self.index.chunk_doc])
+            mask = np.zeros(len(self.index.chunks), dtype=np.float32)
+            mask[allowed] = 1.0
+            if len(self._masks) >= 32:          # bounded: filters vary per request
+                self._masks.clear()
+            self._masks[key] = (allowed, mask)
+        return self._masks[key][0]
 
-        buckets: list[list[int]] = [[] for _ in delegations]
-        rest = []
-        for i in order:
-            deleg = self.index.documents[self.index.chunk_doc[i]].delegation
-            side = next((n for n, d in enumerate(delegations) if same_delegation(d, deleg)), None)
-            (rest if side is None else buckets[side]).append(i)
-        merged = []
-        while any(buckets):
-            for bucket in buckets:
-                if bucket:
-                    merged.append(bucket.pop(0))
-        return merged + rest
-
-    def meta_boost(self, query: str, ids) -> np.ndarray:
-        """Soft preferences added to the fused score: statements by a delegation the question
-        names as speaker, from a year it names, that mention the places, people and bodies
-        it names; passages holding the kind of answer it asks for (a person, a date, a figure)."""
-        from .answer_types import YEAR, asked_for, counted, holds
-        from .delegations import same_delegation
-
-        s = self.settings
-        boost = np.zeros(len(ids), dtype=np.float32)
-        kinds = asked_for(query)
-        if kinds and s.answer_type_boost:
-            counts = counted(query)
-            boost += s.answer_type_boost * np.array(
-                [holds(self.index.chunks[i].text, kinds, counts) for i in ids], dtype=np.float32)
-        if s.topic_boost:
-            docs = [int(self.index.chunk_doc[i]) for i in ids]
-            share = self._topic_share(query, set(docs))
-            boost += s.topic_boost * np.array([share.get(d, 0.0) for d in docs], dtype=np.float32)
-        if not s.meta_boost:
-            return boost
-        delegs = self.named_delegations(query)
-        years = set(YEAR.findall(query))
-        for n, i in enumerate(ids):
-            doc = self.index.documents[self.index.chunk_doc[i]]
-            if any(same_delegation(d, doc.delegation) for d in delegs):
-                boost[n] += s.meta_boost
-            if years and any((doc.date or "").startswith(y) or y in self.index.chunks[i].text for y in years):
-                boost[n] += s.meta_boost / 2
-        return boost
-
-    def _topic_share(self, query: str, docs: set[int]) -> dict[int, float]:
-        """For each statement, the share of the names in the question (Kazakhstan, ODIHR, the
-        CIS) that it mentions anywhere. A statement on Kyrgyzstan's election is not an answer
-        to a question about Kazakhstan's, however alike their paragraphs read."""
-        from .conversation import mention_pattern, named_entities
-
-        entities = named_entities(query, self.aliases, self.long_forms)
-        if not entities:
-            return {}
-        texts = self.index.doc_texts
-        patterns = [mention_pattern(names) for names in entities]
-        return {d: sum(bool(p.search(texts[d])) for p in patterns) / len(patterns) for d in docs}
+    def bm25_mask(self, filters: Filters | None) -> np.ndarray | None:
+        """The same filters as a bm25s weight mask (1 allowed, 0 not)."""
+        if self.allowed_chunks(filters) is None:
+            return None
+        return self._masks[repr(filters.to_dict())][1]
 
 
-def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
+def first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
+    """One hit per cited paragraph: the best piece of a split paragraph stands for it."""
     seen: set[str] = set()
     out = []
     for i in order:
@@ -280,11 +180,3 @@ def _first_per_passage(order: list[int], chunks: list[Chunk]) -> list[int]:
             seen.add(pid)
             out.append(i)
     return out
-
-
-def _minmax(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if len(x) == 0:
-        return x
-    lo, hi = float(x.min()), float(x.max())
-    return (x - lo) / (hi - lo) if hi > lo else np.ones_like(x)

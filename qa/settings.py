@@ -10,12 +10,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Offline by construction: no hub look-ups, no telemetry. Set before any
-# import of sentence-transformers, transformers or gradio.
-for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-               "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
-               "TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}.items():
-    os.environ.setdefault(_k, _v)
+# Offline by construction: no hub look-ups, no telemetry.
+OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+                       "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
+                       "TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+
+
+def offline_environment() -> None:
+    """Set the offline / no-telemetry variables (values already set are kept). Entry
+    points (qa/cli.py, app.py) and the model loader call this before importing
+    sentence-transformers, transformers or gradio; importing this module changes nothing."""
+    for key, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,9 @@ class Settings:
     fusion: str = "convex"            # convex | rrf
     hybrid_alpha: float = 0.5         # weight of dense in the convex combination
     meta_boost: float = 0.2           # hybrid: bonus for the delegation/year a question names
-    answer_type_boost: float = 0.1    # hybrid: bonus for holding the person/date/figure a question asks for
+    # hybrid: bonus for holding the person/date/figure a question asks for. Off: no gain on
+    # any out-of-sample test split, a loss on chat-test (docs/benchmarks.md, third pass)
+    answer_type_boost: float = 0.0
     topic_boost: float = 0.2          # hybrid: bonus x share of the question's names the statement mentions
     rrf_k: int = 60
     candidates: int = 100             # per-retriever candidates before fusion
@@ -77,6 +85,13 @@ class Settings:
     encoder: str = "onnx"
     # intra-op threads of the ONNX session; 1 is fastest under concurrent requests (measured)
     onnx_threads: int = 1
+    # --- retrieval pipeline (qa/pipeline.py, docs/retrieval.md): each rule can be switched
+    # off to measure it (docs/benchmarks.md, "Rules measured out of sample")
+    stance_boost: float = 0.2          # hybrid: bonus for a passage of the stance a question asks about
+    nonprose_penalty: float = 0.5      # hybrid: taken off passages that do not read as prose
+    interleave: bool = True            # hybrid: alternate the sides of a question naming two delegations
+    abstain_rules: str = "low_similarity,unseen_term,delegation_year,name_year,speaker_topic,no_figure"
+    lead_stance: bool = True           # the lead prefers sentences of the stance asked about
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -100,6 +115,10 @@ class Settings:
             if k in values:
                 values[k] = Path(values[k])
         return cls(**values)
+
+    def rules(self) -> frozenset[str]:
+        """The abstention rules switched on (`abstain_rules`, comma-separated)."""
+        return frozenset(r.strip() for r in self.abstain_rules.split(",") if r.strip())
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -50,3 +50,46 @@ def test_sentence_splitter_keeps_abbreviations():
     text = "Mr. Volodin congratulated Mr. Nigmatulin. The U.S. agreed! Did they? Yes."
     sents = [text[s:e].strip() for s, e in split_sentences(text)]
     assert sents == ["Mr. Volodin congratulated Mr. Nigmatulin.", "The U.S. agreed!", "Did they?", "Yes."]
+
+
+def test_splitter_does_not_break_at_abbreviations_numbers_or_initials():
+    from qa.text import sentences
+    cases = {
+        "As para. 5 of the report says, the count was fair. Observers agreed.": 2,
+        "Under Art. 3 the State must act. We agree.": 2,
+        "On Jan. 10 the vote took place. Observers came.": 2,
+        "There were approx. 650 observers. Many came.": 2,
+        "Resolution No. 3 was adopted. It passed.": 2,
+        "The mission, e.g. its core team, stayed. It left later.": 2,
+        "Mr. J. Smith chaired the session. He then left.": 2,
+        "We said no. The vote went ahead anyway.": 2,
+    }
+    for text, n in cases.items():
+        assert len(sentences(text)) == n, sentences(text)
+
+
+def test_pathological_line_is_split_in_linear_time_within_budget():
+    import random
+    import time
+
+    rng = random.Random(0)
+    words = ["observers", "vote", "mission", "the", "statement", "freedom", "assembly", "report"]
+    line = " ".join(rng.choice(words) for _ in range(250_000))       # ~2 MB, no punctuation
+    doc = Document("X/3", "x.txt", [line])
+    t0 = time.perf_counter()
+    chunks = chunk_document(doc, max_tokens=200, min_tokens=10)
+    assert time.perf_counter() - t0 < 20          # was quadratic: 446 s for 2 MB
+    assert len(chunks) > 1000 and all(count_tokens(c.text) <= 200 for c in chunks[:50])
+    # nothing lost: the pieces are the line, in order
+    assert " ".join(c.text for c in chunks) == line
+    # and a line with no spaces at all is cut too
+    chunks = chunk_document(Document("X/4", "x.txt", ["x" * 300_000]), max_tokens=200)
+    assert all(count_tokens(c.text) <= 200 for c in chunks) and "".join(c.text for c in chunks) == "x" * 300_000
+
+
+def test_text_that_is_not_prose_is_flagged():
+    from qa.text import looks_like_prose
+    assert looks_like_prose("The delegation welcomes the report of the mission, and thanks its staff. " * 3)
+    assert not looks_like_prose("spam " * 100)
+    assert not looks_like_prose(" ".join(f"word{i} observers vote" for i in range(30)).replace("0", ""))
+    assert not looks_like_prose(" ".join(["observers vote, Kazakh fair. Found Russia"] * 30))

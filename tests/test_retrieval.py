@@ -98,7 +98,11 @@ def test_answer_types_of_questions_and_passages():
 
 
 def test_a_who_question_prefers_the_passage_naming_a_person(retriever):
-    # PC.DEL/1799/22 ¶2 names the Deputy Minister; ¶4 matches the question's other words better
+    # PC.DEL/1799/22 ¶2 names the Deputy Minister; ¶4 matches the question's other words better.
+    # The answer-type boost is off by default (docs/benchmarks.md); switched on, it does this:
+    from qa.retrieval import Retriever
+    retriever = Retriever(retriever.index, retriever.settings.with_(answer_type_boost=0.1),
+                          embedder=retriever.embedder)
     result = retriever.search("Who is the Kazakh official Russia welcomed at the Council in 2022?", k=3)
     assert result.hits[0].citation == "PC.DEL/1799/22 ¶1–2", [h.citation for h in result.hits]
 
@@ -256,10 +260,12 @@ def test_named_entities_of_a_question():
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
-    from qa.answer_types import states_quantity
-    assert states_quantity("The Final Report contains 21 recommendations.", {"recommendation"})
-    assert states_quantity("six political parties participated in the elections", {"parti"})
-    assert not states_quantity("six political parties participated in the elections", {"observer"})
+    from qa.answer_types import counted, states_quantity
+    assert states_quantity("The Final Report contains 21 recommendations.",
+                           counted("How many recommendations did it make?"))
+    assert states_quantity("six political parties participated in the elections", counted("How many parties ran?"))
+    assert not states_quantity("six political parties participated in the elections",
+                               counted("How many observers came?"))
     assert not states_quantity("held on 10 January 2021 since 2013, the 30th anniversary", None)
 
 

@@ -1,0 +1,87 @@
+"""The retriever as a pipeline of small stages: read this file to see how a question is searched.
+
+    question, history, filters
+      1. understand      qa/query.py       follow-up or not, speakers, years, names, answer
+                                           type, stance; filters already parsed (qa/filters.py)
+      2. candidates      qa/retrieval.py   dense (FAISS, ID selector for filters) and BM25
+                                           (bm25s, weight mask for filters), n each
+      3. fuse            qa/fusion.py      convex or RRF, then the boosts (under both)
+      4. order           qa/fusion.py      two named delegations alternate; one hit per paragraph
+      5. rerank          qa/rerank.py      optional cross-encoder
+      6. abstain         qa/abstention.py  the corpus has no answer: say why, in one line
+    -> Result
+
+Each stage is a function of its inputs (plus the per-index `Signals`), testable alone.
+No stage does work that grows with the corpus: they touch candidates and posting lists.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import fusion
+from .query import understand
+from .retrieval import (RETRIEVERS, Hit, Result, bm25_candidates, bm25_query_tokens, bm25_scores, dense_candidates,
+                        first_per_passage)
+
+
+def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
+           history: list[str] | None = None) -> Result:
+    """`r` is a qa.retrieval.Retriever: index, settings, embedder, reranker, signals, abstainer."""
+    s, index = r.settings, r.index
+    if method not in RETRIEVERS:
+        raise ValueError(f"unknown retriever {method!r}; choose from {', '.join(RETRIEVERS)}")
+    t0 = time.perf_counter()
+
+    # 1. query understanding
+    query = understand(question, history, filters, r.signals, s.max_question_chars)
+    allowed = r.allowed_chunks(filters)
+    n = max(s.candidates, k)
+    qvec = r.embedder.encode_query(query.text)
+    t_enc = time.perf_counter()
+
+    # 2. candidate generation
+    dense = dense_candidates(index, qvec, n, allowed) if method in ("dense", "hybrid") else {}
+    tokens = bm25_query_tokens(index.bm25, query.text) if method in ("bm25", "hybrid") else []
+    bm25 = bm25_candidates(index.bm25, tokens, n, r.bm25_mask(filters)) if tokens else {}
+
+    # 3. fusion (+ boosts, hybrid only: dense and bm25 stay the plain retrievers)
+    if method == "hybrid":
+        ids = np.array(sorted(set(dense) | set(bm25)), dtype=np.int64)
+        if s.fusion == "rrf":
+            fused = fusion.rrf(ids, dense, bm25, k=s.rrf_k)
+        else:
+            fused = fusion.convex(index.vectors[ids] @ qvec, bm25_scores(index.bm25, tokens, ids), s.hybrid_alpha)
+        fused = fused + fusion.boosts(query, ids, index, r.signals, s)
+        scores = {int(i): float(x) for i, x in zip(ids, fused)}
+    else:
+        scores = dense or bm25
+
+    # 4. order
+    order = sorted(scores, key=lambda i: (-scores[i], i))
+    if method == "hybrid" and s.interleave:
+        order = fusion.interleave(order, query.all_speakers, index)
+    order = first_per_passage(order, index.chunks)
+    top = order[: max(k, s.rerank_top)]
+    cos = index.vectors[top] @ qvec if top else np.zeros(0)   # cosine of each, for abstention and display
+    hits = [Hit(index.chunks[i], index.documents[index.chunk_doc[i]], scores[i], float(c)) for i, c in zip(top, cos)]
+
+    # 5. rerank
+    if r.reranker is not None and hits:
+        hits = r.reranker.rerank(query.text, hits[: s.rerank_top])
+    hits = hits[:k]
+
+    # 6. abstention
+    best = max(dense.values()) if dense else (float(cos.max()) if len(cos) else None)
+    abstained, reason = False, ""
+    if s.abstain:
+        abstained, reason = r.abstainer.decide(query.text, hits, best, s.rules())
+    if filters and not hits:
+        abstained, reason = False, ""   # the filters, not the corpus, left nothing to say
+
+    t_end = time.perf_counter()
+    return Result(question, query.text, hits, abstained, reason, best,
+                  {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
+                   "total_ms": (t_end - t0) * 1000}, qvec, query)

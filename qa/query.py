@@ -1,0 +1,59 @@
+"""Query understanding: everything the later stages need to know about a question, read once.
+
+`understand(question, history, filters, signals)` returns a `Query`: the text to
+search (the question, plus the earlier turn's topic only when the question needs it,
+plus the corpus's names for the delegations and acronyms it uses), the question's
+own text (what abstention judges: a refusal is about what the user asked, never
+about words carried over from an earlier turn), the delegations it names as
+speakers, its years, names, answer type and stance. Every step is linear in the
+question's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .answer_types import YEAR, asked_for, counted
+from .conversation import contextualize, is_followup, named_entities, speaker_mentions
+from .filters import Filters
+from .stance import asked_stance
+
+
+class QuestionTooLong(ValueError):
+    """A question over the settings' `max_question_chars`; the message is one line."""
+
+
+@dataclass
+class Query:
+    question: str                         # as asked
+    text: str                             # what is searched
+    own: str                              # the question alone, names expanded: what abstention reads
+    followup: bool = False                # took words from the earlier turn
+    speakers: list[str] = field(default_factory=list)        # delegations it clearly names as speaking
+    likely_speakers: list[str] = field(default_factory=list)  # ... or as a role ("the Kazakh ambassador")
+    years: set[str] = field(default_factory=set)
+    names: list[frozenset[str]] = field(default_factory=list)  # places, people, bodies (their spellings)
+    kinds: set[str] = field(default_factory=set)               # person / date / quantity
+    counts: set[str] = field(default_factory=set)              # stems of what a figure question counts
+    stance: str | None = None                                  # praise / criticise / call
+    filters: Filters | None = None
+
+    @property
+    def all_speakers(self) -> list[str]:
+        return self.speakers + self.likely_speakers
+
+
+def understand(question: str, history: list[str] | None, filters: Filters | None, signals,
+               max_chars: int = 2000) -> Query:
+    if len(question) > max_chars:
+        raise QuestionTooLong(f"the question is {len(question):,} characters long; ask in at most "
+                              f"{max_chars:,}")
+    history = [h[:max_chars] for h in (history or [])[-10:]]   # the last turns are what a follow-up leans on
+    text = contextualize(question, history, signals.aliases, signals.acronyms)
+    own = contextualize(question, [], signals.aliases, signals.acronyms)
+    clear, likely = speaker_mentions(text, signals.aliases)
+    return Query(
+        question=question, text=text, own=own, followup=bool(history) and is_followup(question, signals.aliases),
+        speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),
+        names=named_entities(text, signals.aliases, signals.long_forms),
+        kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None)

@@ -1,0 +1,220 @@
+"""What the query path needs to know about the whole corpus, computed once per index.
+
+Abstention ("no statement mentions Kyrgyzstan together with 2020"), the topic and
+year boosts and the speaker rules ask questions about every statement. Answering
+them by scanning the corpus on each question makes every question cost as much as
+the corpus is large. Instead, once per index (built on first use, then saved in the
+index's version folder as `signals.pkl`), we keep:
+
+- an inverted index word -> statements that use it (a name is "mentioned" when
+  a statement has words starting with each of its words: "kazakh" finds "kazakhs");
+- the years each statement is from or mentions, and each passage's years;
+- the statements of each delegation, and the passages that name a delegation;
+- the corpus vocabulary and stems (for "no statement mentions X"), the acronyms it
+  writes out, and the stems most statements share;
+- per passage: its stance marks (qa/stance.py) and whether it reads as prose.
+
+A question then touches only the posting lists of its own words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import logging
+import os
+import pickle
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import stance as stance_mod
+from .answer_types import MONTHS, WORD, YEAR
+from .conversation import acronym_table, corpus_texts, long_forms
+from .delegations import DELEGATION_ALIASES, alias_table, canonical_delegation
+from .text import looks_like_prose, stem
+
+log = logging.getLogger(__name__)
+
+SIGNALS_VERSION = 1
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass
+class Signals:
+    n_docs: int
+    doc_postings: dict[str, np.ndarray]          # lowercase word -> sorted statement numbers
+    words: list[str]                             # sorted keys of doc_postings, for prefix look-ups
+    doc_years: list[frozenset[str]]              # years a statement is from or mentions
+    chunk_years: list[frozenset[str]]            # years a passage mentions, or its statement is from
+    delegation_docs: dict[str, np.ndarray]       # canonical delegation (lowercase) -> statements
+    alias_chunks: dict[str, np.ndarray]          # delegation alias -> passages naming it
+    vocab: frozenset[str]                        # words no "unseen term" can be
+    vocab_sorted: list[str]
+    stems: frozenset[str]
+    common_stems: frozenset[str]                 # stems in 80 % of statements or more
+    acronyms: dict[str, str]
+    long_forms: dict[str, str]
+    aliases: dict[str, str]
+    stance: np.ndarray                           # per passage: stance bits (qa/stance.py)
+    prose: np.ndarray                            # per passage: reads as prose
+    key: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # --- look-ups (cost: the posting lists touched) ---------------------------------
+    def docs_with_prefix(self, prefix: str) -> np.ndarray:
+        """Statements with a word starting with `prefix`."""
+        lo = bisect.bisect_left(self.words, prefix)
+        hi = bisect.bisect_left(self.words, prefix + "\uffff")
+        if hi - lo == 1:
+            return self.doc_postings[self.words[lo]]
+        if hi == lo:
+            return np.zeros(0, dtype=np.int32)
+        return np.unique(np.concatenate([self.doc_postings[w] for w in self.words[lo:hi]]))
+
+    def docs_mentioning(self, names) -> np.ndarray:
+        """Statements mentioning any of a name's spellings, each word at a word start
+        ("kazakh" finds "kazakhs"; "office for democratic ..." needs all its words)."""
+        key = ("mention", frozenset(names))
+        if key in self._cache:
+            return self._cache[key]
+        found = []
+        for name in names:
+            parts = _TOKEN.findall(name.lower())
+            if not parts:
+                continue
+            docs = self.docs_with_prefix(parts[0])
+            for p in parts[1:]:
+                if len(docs) == 0:
+                    break
+                docs = np.intersect1d(docs, self.docs_with_prefix(p), assume_unique=True)
+            found.append(docs)
+        out = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+        if len(self._cache) > 4096:       # bounded: questions are unbounded in number
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def docs_of(self, delegation: str) -> np.ndarray:
+        canon = canonical_delegation(delegation).lower()
+        hits = [d for name, d in self.delegation_docs.items() if canon in name or name in canon]
+        return np.unique(np.concatenate(hits)) if hits else np.zeros(0, dtype=np.int32)
+
+    def any_from_or_mentioning(self, docs: np.ndarray, year: str) -> bool:
+        return any(year in self.doc_years[d] for d in docs)
+
+    def unseen_prefix(self, st: str) -> bool:
+        """No corpus word starts with this stem."""
+        i = bisect.bisect_left(self.vocab_sorted, st)
+        return not (i < len(self.vocab_sorted) and self.vocab_sorted[i].startswith(st))
+
+
+def build(index) -> Signals:
+    """One pass over the corpus. Linear in its size; run once per index."""
+    docs, chunks = index.documents, index.chunks
+    aliases = alias_table(docs)
+    postings: dict[str, list[int]] = {}
+    doc_years: list[frozenset[str]] = []
+    vocab: set[str] = set()
+    df: dict[str, int] = {}
+    delegation_docs: dict[str, list[int]] = {}
+    for n, (d, text) in enumerate(zip(docs, index.doc_texts)):
+        for w in set(_TOKEN.findall(text)):
+            postings.setdefault(w, []).append(n)
+        years = set(YEAR.findall(text))
+        years.update(iso[:4] for iso in (d.date, d.delivered) if iso)
+        doc_years.append(frozenset(years))
+        meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
+        vocab.update(w.lower() for w in WORD.findall(meta))
+        vocab.update(iso[:4] for iso in (d.date, d.delivered) if iso)
+        for st in {stem(w) for w in WORD.findall(" ".join(d.paragraphs))}:
+            df[st] = df.get(st, 0) + 1
+        if d.delegation:
+            delegation_docs.setdefault(canonical_delegation(d.delegation).lower(), []).append(n)
+    alias_rx = re.compile("|".join(rf"(?<![\w.]){re.escape(a)}(?!\w)"
+                                   for a in sorted(aliases, key=len, reverse=True)), re.I)
+    alias_chunks: dict[str, list[int]] = {}
+    chunk_years, stance_bits, prose = [], np.zeros(len(chunks), np.uint8), np.ones(len(chunks), bool)
+    paragraph_prose: dict[tuple, bool] = {}
+    for i, (c, dn) in enumerate(zip(chunks, index.chunk_doc)):
+        vocab.update(w.lower() for w in WORD.findall(c.embed_text))
+        for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
+            alias_chunks.setdefault(a, []).append(i)
+        d = docs[dn]
+        chunk_years.append(frozenset(set(YEAR.findall(c.text)) | {iso[:4] for iso in (d.date, d.delivered) if iso}))
+        stance_bits[i] = stance_mod.mask(c.text)
+        # prose or not is a property of the paragraph, not of a piece cut from it
+        key = (dn, tuple(c.paragraphs))
+        if key not in paragraph_prose:
+            paragraph_prose[key] = looks_like_prose(" ".join(d.paragraph(p) for p in c.paragraphs))
+        prose[i] = paragraph_prose[key]
+    vocab.update(MONTHS)    # a month the texts do not print is weak evidence: "November 2022" vote
+    acronyms = acronym_table(corpus_texts(index))
+    # acronyms of names the corpus writes out ("CSTO" for the Collective Security Treaty Organization)
+    vocab.update(a for a in acronyms if " " not in a)
+    # other names of a delegation the corpus has or names ("Moscow" for the Russian Federation);
+    # a delegation it never mentions ("Germany") stays unseen
+    present = {canonical_delegation(d.delegation) for d in docs if d.delegation}
+    for alias, canon in DELEGATION_ALIASES.items():
+        if canon in present or all(w in vocab for w in canon.lower().split()):
+            vocab.update(alias.split())
+    arr = lambda xs: np.asarray(xs, dtype=np.int32)   # noqa: E731
+    return Signals(
+        n_docs=len(docs),
+        doc_postings={w: arr(ns) for w, ns in postings.items()},
+        words=sorted(postings),
+        doc_years=doc_years,
+        chunk_years=chunk_years,
+        delegation_docs={k: arr(v) for k, v in delegation_docs.items()},
+        alias_chunks={k: arr(v) for k, v in alias_chunks.items()},
+        vocab=frozenset(vocab),
+        vocab_sorted=sorted(vocab),
+        stems=frozenset(stem(w) for w in vocab),
+        common_stems=frozenset(st for st, n in df.items() if n >= 0.8 * len(docs)),
+        acronyms=acronyms,
+        long_forms=long_forms(acronyms),
+        aliases=aliases,
+        stance=stance_bits,
+        prose=prose,
+        key=_key(index),
+    )
+
+
+def _key(index) -> str:
+    """The index version and the code the signals are computed with (name lists, stance
+    vocabulary, tokenising): a change to either rebuilds them."""
+    m = index.manifest
+    code = hashlib.sha256()
+    for module in ("signals", "delegations", "stance", "text", "conversation", "answer_types"):
+        code.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    return (f"{SIGNALS_VERSION}:{m.get('created')}:{m.get('counts')}:{m.get('corpus', {}).get('fingerprint')}:"
+            f"{code.hexdigest()[:16]}")
+
+
+def load_or_build(index) -> Signals:
+    """The index's signals: from `signals.pkl` in its version folder when it matches the
+    index, else built now and saved there (atomically; a read-only folder is fine)."""
+    path = Path(index.path) / "signals.pkl" if getattr(index, "path", None) else None
+    key = _key(index)
+    if path is not None and path.exists():
+        try:
+            with open(path, "rb") as f:
+                sig = pickle.load(f)
+            if isinstance(sig, Signals) and sig.key == key:
+                return sig
+        except Exception as e:   # a damaged or older file is rebuilt, never trusted
+            log.info("rebuilding %s: %s", path, e)
+    sig = build(index)
+    if path is not None:
+        tmp = path.with_name(f".signals-{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                pickle.dump(sig, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError as e:
+            log.info("signals not saved next to the index (%s)", e)
+            tmp.unlink(missing_ok=True)
+    return sig

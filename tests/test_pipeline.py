@@ -1,0 +1,175 @@
+"""The retriever's stages, each on its own, and the pipeline on the seed corpus with the real model."""
+
+import time
+
+import numpy as np
+import pytest
+
+from qa.answer import ask
+from qa.conversation import contextualize, is_followup, named_entities
+from qa.query import QuestionTooLong
+from qa.stance import CALL, CRITICISE, PRAISE, asked_stance, stances
+
+US = "us-pc-2016-04-07-kazakhstan-elections"
+EU = "PC.DEL/80/21/Rev.1"
+
+
+# --- 1. query understanding ------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "Which observers did Russia say found that the 2021 vote was fair?",   # "that" introduces a clause
+    "Who is Tokayev?",                                                     # short, but names its topic
+    "What did Russia say about its observers?",                            # "its" refers to Russia
+    "What did the observers say they saw?",                                # "they" refers to the observers
+    "Who chaired the round table in 2011?",
+])
+def test_a_question_that_stands_alone_is_not_a_follow_up(question):
+    assert not is_followup(question)
+    assert contextualize(question, ["What did the US say about media freedom in 2016?"]) == \
+        contextualize(question, [])
+
+
+@pytest.mark.parametrize("question", [
+    "And the EU?", "What about 2016?", "And how did Russia assess them?", "How did Russia assess them?",
+    "What did they say about the elections?", "Did these elections meet the commitments?", "Why?",
+    "Which parties did they belong to?", "Did that same speaker raise it again in 2022?",
+    "Which of the two was observed by ODIHR?",
+])
+def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
+    assert is_followup(question)
+
+
+def test_a_follow_up_year_replaces_the_earlier_one():
+    query = contextualize("What about 2016?", ["What did the US say about media freedom in 2021?"])
+    assert "2016" in query and "2021" not in query and "media freedom" in query
+
+
+def test_self_contained_question_after_an_unrelated_one_is_answered(retriever):
+    history = ["What did the US say about media freedom in 2016?"]
+    result = retriever.search("Which observers did Russia say found that the 2021 vote was fair?", k=3,
+                              history=history)
+    assert "media" not in result.query and "2016" not in result.query
+    alone = retriever.search("Which observers did Russia say found that the 2021 vote was fair?", k=3)
+    assert not result.abstained, result.reason
+    assert [h.citation for h in result.hits] == [h.citation for h in alone.hits]
+    assert "PC.DEL/64/21 ¶3" in [h.citation for h in result.hits]
+    result = retriever.search("Who is Tokayev?", k=3, history=["What did the EU say about media freedom in Turkey?"])
+    assert "Turkey" not in result.query and not result.abstained, result.reason
+
+
+def test_name_finding_is_linear_in_the_question():
+    def seconds(copies):
+        question = "What did Russia say about Kazakhstan and the ODIHR " * copies
+        best = float("inf")
+        for _ in range(2):
+            t0 = time.perf_counter()
+            named_entities(question)
+            contextualize(question, [])
+            best = min(best, time.perf_counter() - t0)
+        return best
+    # four times the text, about four times the time (it was quadratic: 1 MB took 10 s)
+    assert seconds(8_000) < 8 * seconds(2_000) + 0.05
+
+
+def test_an_over_long_question_is_refused_in_one_line(retriever):
+    with pytest.raises(QuestionTooLong) as e:
+        retriever.search("x" * (retriever.settings.max_question_chars + 1))
+    assert "\n" not in str(e.value) and "characters long" in str(e.value)
+
+
+# --- stance ------------------------------------------------------------------------
+
+def test_the_stance_of_questions_and_sentences():
+    assert asked_stance("What did the EU criticise about the 2021 parliamentary elections?") == CRITICISE
+    assert asked_stance("What did Russia praise about the vote?") == PRAISE
+    assert asked_stance("What did the US call on Kazakhstan to do?") == CALL
+    assert asked_stance("Which observers went to Kazakhstan?") is None
+    assert stances("The European Union welcomes the efficient organisation of the elections.") == {PRAISE}
+    assert stances("The election was tarnished by limitations on fundamental freedoms.") == {CRITICISE}
+    assert CALL in stances("We urge the authorities to address remaining challenges.")
+
+
+def test_a_criticism_question_leads_with_criticism_not_praise(retriever):
+    answer = ask(retriever, "What did the EU criticise about the 2021 parliamentary elections?", k=5)
+    assert not answer.result.abstained
+    assert CRITICISE in stances(answer.lead[0].text) and PRAISE not in stances(answer.lead[0].text)
+    assert f"{EU} ¶3" in [h.citation for h in answer.hits[:3]]
+
+
+# --- 2. candidates and 3. fusion ------------------------------------------------------
+
+def test_bm25_scores_of_candidates_equal_bm25s_scores(retriever):
+    from qa.retrieval import bm25_query_tokens, bm25_scores
+    bm25 = retriever.index.bm25
+    tokens = bm25_query_tokens(bm25, "observers found the Kazakh vote fair")
+    ids = np.arange(len(retriever.index.chunks))
+    assert np.allclose(bm25_scores(bm25, tokens, ids), bm25.get_scores(tokens))
+
+
+def test_boosts_apply_under_rrf_as_under_convex(retriever):
+    from qa import fusion
+    assert fusion.rrf(np.array([1, 2]), {1: 0.9, 2: 0.1}, {1: 5.0}, k=60).max() == pytest.approx(1.0)
+    question = "What did the United States say about the elections?"
+    for how in ("convex", "rrf"):
+        plain = retriever.settings.with_(fusion=how, meta_boost=0.0, topic_boost=0.0, answer_type_boost=0.0,
+                                         stance_boost=0.0)
+        boosted = plain.with_(meta_boost=1.0)
+        r0 = _search_with(retriever, plain, question)
+        r1 = _search_with(retriever, boosted, question)
+        assert [h.doc.id for h in r1.hits[:3]] == [US] * 3, how
+        assert r1.hits[0].score > r0.hits[0].score, how
+
+
+def _search_with(retriever, settings, question):
+    from qa.retrieval import Retriever
+    return Retriever(retriever.index, settings, embedder=retriever.embedder).search(question, k=5)
+
+
+def test_text_that_is_not_prose_ranks_below_prose(seed_index, seed_settings, tmp_path):
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in seed_settings.corpus_dir.glob("*.txt*"):
+        (corpus / f.name).write_bytes(f.read_bytes())
+    (corpus / "junk.txt").write_text(" ".join(["observers vote Kazakh fair found Russia"] * 30) + "\n",
+                                     encoding="utf-8")
+    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+    r = Retriever(update_index(settings)[0], settings)
+    hits = r.search("Which observers did Russia say found the Kazakh vote fair?", k=5).hits
+    assert hits[0].citation == "PC.DEL/64/21 ¶3" and "junk" not in hits[0].doc.id
+
+
+# --- 6. abstention: no corpus-sized work per question ----------------------------------
+
+class _NoScan(list):
+    def __iter__(self):
+        raise AssertionError("the query path walked the whole corpus")
+
+
+def test_the_query_path_touches_candidates_not_the_corpus(retriever):
+    index = retriever.index
+    chunks, docs, texts = index.chunks, index.documents, index._doc_texts
+    questions = ["What did the European Union say about Kazakhstan's 2022 snap presidential election?",
+                 "What did the EU say about media freedom in Turkey?",
+                 "What did the OSCE say about Kyrgyzstan's 2020 parliamentary elections?",
+                 "Did Kazakhstan promise to act on the findings in 2016?",
+                 "How many recommendations did the 2011 final report contain?"]
+    expected = [retriever.search(q, k=5).abstained for q in questions]
+    try:
+        index.chunks, index.documents, index._doc_texts = _NoScan(chunks), _NoScan(docs), _NoScan(texts or [])
+        assert [retriever.search(q, k=5).abstained for q in questions] == expected
+        assert expected[:3] == [True, True, True] and expected[4] is False
+    finally:
+        index.chunks, index.documents, index._doc_texts = chunks, docs, texts
+
+
+def test_qa_ask_shows_the_searched_query_when_it_differs(seed_index, seed_settings, capsys, monkeypatch):
+    from qa.cli import main
+    monkeypatch.setenv("QA_INDEX_DIR", str(seed_settings.index_dir))
+    monkeypatch.setenv("QA_CORPUS_DIR", str(seed_settings.corpus_dir))
+    assert main(["ask", "What did Moscow say about the observers?", "-k", "1"]) == 0
+    assert capsys.readouterr().out.startswith("searched for: What did Moscow say about the observers? "
+                                              "(Russian Federation)\n")
+    assert main(["ask", "Which observers found the vote fair?", "-k", "1"]) == 0
+    assert "searched for" not in capsys.readouterr().out
