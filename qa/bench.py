@@ -298,9 +298,9 @@ def measure_size(index_dir: Path, settings: Settings, questions: int, encoder: s
     """Load, then time ask() per retriever and the raw floor, in this (fresh) process."""
     from .answer import ask
     from .index import Index
-    from .retrieval import Retriever, _stemmer
+    from .retrieval import Retriever
+    from .text import bm25_tokenize
 
-    import bm25s
 
     settings = bench_settings(settings)
     base_rss = rss_mb()
@@ -339,7 +339,7 @@ def measure_size(index_dir: Path, settings: Settings, questions: int, encoder: s
         qv = enc.encode_query(q)
         te = time.perf_counter()
         index.faiss.search(qv[None, :], n)
-        toks = bm25s.tokenize([q], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
+        toks = bm25_tokenize([q], return_ids=False)[0]
         toks = [x for x in toks if x in vocab]
         if toks:
             index.bm25.retrieve([toks], k=n, show_progress=False, n_threads=1)

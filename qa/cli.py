@@ -172,10 +172,15 @@ def cmd_show(args) -> int:
     for key in ("delegation", "speaker", "meeting", "date", "title", "language", "source"):
         if getattr(doc, key):
             print(f"{key:>10}: {getattr(doc, key)}")
+    if doc.aligned:
+        print(f"{'aligned':>10}: {', '.join(doc.aligned)}")
     print()
     for i, p in zip(doc.labels(), doc.paragraphs):
         print(textwrap.fill(p, 100, initial_indent=f"¶{i:<3} ", subsequent_indent="     "))
         print()
+    # kept out of the numbering (the alignment clause, footnotes), but never dropped
+    for note in doc.notes:
+        print(textwrap.fill(note, 100, initial_indent="note ", subsequent_indent="     "))
     return 0
 
 

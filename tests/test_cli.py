@@ -162,3 +162,11 @@ def test_show_bad_paragraph_is_a_usage_error(paragraph, capsys):
     with pytest.raises(SystemExit) as e:
         main(["show", "PC.DEL/64/21", paragraph])
     assert e.value.code == 2 and "is not a paragraph number: give e.g. 3 or 5-6" in capsys.readouterr().err
+
+
+def test_show_lists_who_aligned_and_keeps_the_clause(run):
+    code, out, _ = run("show", "PC.DEL/80/21/Rev.1")
+    assert code == 0
+    aligned = next(line for line in out.splitlines() if line.strip().startswith("aligned:"))
+    assert "North Macedonia" in aligned and "Ukraine" in aligned and "Georgia" in aligned
+    assert "align themselves with this statement" in " ".join(out.split())
