@@ -16,7 +16,7 @@ export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export TOKENIZERS_PARALLELISM=false
 
-.PHONY: app test test-fast index bench-scifact bench-scale eval-dev eval-heldout eval-mixed eval-oos eval-un clean bench-embed bench-index kill-build
+.PHONY: app test test-fast index quality bench-scifact bench-scale eval-dev eval-heldout eval-mixed eval-oos eval-un clean bench-embed bench-index kill-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,11 +77,31 @@ UN_2015   := index/un-2015
 $(UN_2015)/corpus:
 	rm -rf $@.tmp && mkdir -p $@.tmp
 	tar -xJf $(UNGDC_TAR) -C $@.tmp --strip-components=2 --wildcards '*Session 70 - 2015/*'
+	$(BIN)/python scripts/un_manifest.py $@.tmp    # delegation, date, meeting, id UNGD/70/XXX from the file names
 	mv $@.tmp $@
 
 eval-un: $(VENV)/.installed $(UN_2015)/corpus
 	$(BIN)/qa eval eval/un-dev.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid
 	$(BIN)/qa eval eval/un-test.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid
+
+# The README's quality table: every question set through `qa eval --json` into docs/results/,
+# then scripts/quality_table.py writes the table from those files (never copied by hand).
+RESULTS := docs/results
+quality: $(VENV)/.installed $(UN_2015)/corpus
+	mkdir -p $(RESULTS)
+	rm -rf $(MIXED) && mkdir -p $(MIXED)
+	cp corpus/*.txt corpus/*.meta.json eval/distractors/*.txt $(MIXED)/
+	for set in $(OOS_SETS); do for split in dev test; do \
+	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
+	    > $(RESULTS)/$$set-$$split.json || exit 1; \
+	done; done
+	for split in dev test; do \
+	  $(BIN)/qa eval eval/un-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
+	    > $(RESULTS)/un-$$split.json || exit 1; \
+	done
+	$(BIN)/qa eval eval/osce-dev.jsonl --retriever dense,bm25,hybrid --json > $(RESULTS)/osce-dev.json
+	$(BIN)/qa eval eval/osce-heldout.jsonl --retriever dense,bm25,hybrid --json > $(RESULTS)/osce-heldout.json
+	$(BIN)/python scripts/quality_table.py
 
 bench-scifact: $(VENV)/.installed
 	$(BIN)/qa eval ../shared/benchmarks/scifact --retriever dense,bm25,hybrid
