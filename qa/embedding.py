@@ -145,6 +145,7 @@ def bench(corpus_dir: Path, embed_batches: list[int], log=print) -> None:
         emb.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True)
         rate = len(texts) / (time.perf_counter() - t)
         rows.append((label, rate))
+        log(f"{label}: {rate:.1f} passages/s", flush=True)    # as it goes: a long run keeps what it measured
         return rate
 
     raw(f"raw SentenceTransformer.encode, one call, batch_size {settings.batch_size}")
@@ -153,11 +154,13 @@ def bench(corpus_dir: Path, embed_batches: list[int], log=print) -> None:
     rows.append((f"qa index (embed_batch {settings.embed_batch}): embedding + cache", stats.embedded / stats.embed_seconds))
     rows.append((f"qa index (embed_batch {settings.embed_batch}): end to end, {stats.seconds:.0f} s",
                  stats.chunks / stats.seconds))
+    log(f"{rows[-2][0]}: {rows[-2][1]:.1f}; {rows[-1][0]}: {rows[-1][1]:.1f} passages/s", flush=True)
     for size in embed_batches:
         t = time.perf_counter()
         for start in range(0, len(texts), size):
             emb.encode(texts[start:start + size], batch_size=settings.batch_size)
         rows.append((f"build batching, embed_batch {size}", len(texts) / (time.perf_counter() - t)))
+        log(f"{rows[-1][0]}: {rows[-1][1]:.1f} passages/s", flush=True)
     ref = (rows[0][1] + raw("raw again (load on the machine drifts)")) / 2
     log(f"\n| run ({len(texts)} passages) | passages/s | vs raw (mean of both raw runs) |\n| --- | --- | --- |")
     for label, rate in rows:
