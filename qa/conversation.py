@@ -191,7 +191,18 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
     for m in _PRONOUN.finditer(question):
         if not _has_antecedent(question[: m.start()], m.group(1).lower(), aliases):
             return True
+    if _only_speakers(question, aliases):
+        return True
     return len(content_words(question)) <= 1 and not _own_topic(question)
+
+
+def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
+    """"What did the United States say?": a speaker and nothing said about what; the
+    topic can only be the earlier turn's. A year or any other content word is a topic."""
+    if not delegation_mentions(question, aliases) or re.search(r"\b(?:19|20)\d\d\b", question):
+        return False
+    alias_words = {w for a in aliases for w in a.lower().split()}
+    return not [w for w in content_words(question) if w.lower() not in alias_words]
 
 
 def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:

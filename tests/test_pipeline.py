@@ -34,6 +34,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "What did they say about the elections?", "Did these elections meet the commitments?", "Why?",
     "Which parties did they belong to?", "Did that same speaker raise it again in 2022?",
     "Which of the two was observed by ODIHR?",
+    "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
