@@ -498,7 +498,8 @@ def chat_fn(service: "Service"):
     answer's HTML. Also the public `/chat` endpoint of gradio_client."""
     def chat(message: str, history: list | None = None, delegations: list[str] | None = None,
              since: str | None = None, until: str | None = None, statements: list[str] | None = None) -> str:
-        question = (message or "").strip()
+        # /chat is public: a null or non-text message is an empty question, never a traceback
+        question = message.strip() if isinstance(message, str) else ""
         if not question:
             return '<div class="qa-answer"><p>Ask a question about the statements.</p></div>'
         earlier = user_turns(history)

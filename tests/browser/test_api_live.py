@@ -54,3 +54,12 @@ def test_live_server_refuses_bad_requests_in_one_line_and_keeps_answering(app_ur
     with urllib.request.urlopen(app_url + "api/health", timeout=10) as r:
         assert json.load(r)["status"] == "ok"
     assert call(json.dumps({"question": Q, "k": 3}).encode()) == before and before[0] == 200
+
+
+def test_gradio_client_chat_with_a_null_message_gets_a_plain_reply(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    for message in (None, 123):
+        html = client.predict(message, api_name="/chat")
+        assert "Ask a question about the statements" in html and "Traceback" not in html
