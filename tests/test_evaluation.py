@@ -177,3 +177,16 @@ def test_cli_eval_rejects_unknown_retriever(tmp_path, capsys):
     assert main(["eval", str(FIXTURES / "questions-malformed.jsonl"), "--retriever", "dense,sparse",
                  "--index", str(tmp_path)]) == 1
     assert "unknown retriever sparse" in capsys.readouterr().err
+
+
+def test_readme_quality_table_is_the_committed_eval_output():
+    """The README's figures are generated from docs/results/*.json (make quality), never typed in."""
+    import importlib.util
+
+    from qa.settings import ROOT
+
+    spec = importlib.util.spec_from_file_location("quality_table", ROOT / "scripts" / "quality_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+    assert "| seeds + distractors, **test** |" in module.table()
