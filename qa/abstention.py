@@ -172,7 +172,7 @@ class Abstainer:
 
     def counted_stems(self, query: str) -> set[str]:
         """Stems of what a figure question counts: the words right after "how many"
-        ("recommendations" in "How many recommendations did ODIHR make?"); when it does
+        ("parties" in "How many parties took part?"); when it does
         not say, the question's content words that do not merely name the corpus's subject."""
         named = counted(query)
         if named:        # "how many candidates": a figure must stand near "candidates"

@@ -184,8 +184,9 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
     """Does the question need the earlier turn? Only when it cannot stand on its own: it
     opens elliptically ("And the EU?", "What about 2016?"), points back ("these
     elections"), uses a pronoun with no antecedent in itself ("What did they say?"),
-    or has almost no words and no name or year of its own. "Who is Tokayev?" and
-    "Which observers did Russia say found that the 2021 vote was fair?" stand alone."""
+    or has almost no words and no name or year of its own. A short question that names its
+    own topic ("Who is <a name>?") or a pronoun whose antecedent it names itself ("Which
+    observers did X say found that they ...") stands alone."""
     if _FOLLOWUP_START.search(question) or _POINTING.search(question):
         return True
     for m in _PRONOUN.finditer(question):
@@ -197,8 +198,8 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
 
 
 def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
-    """"What did the United States say?": a speaker and nothing said about what; the
-    topic can only be the earlier turn's. A year or any other content word is a topic."""
+    """"What did <a delegation> say?": a speaker and nothing said about what; the topic
+    can only be the earlier turn's. A year or any other content word is a topic."""
     if not delegation_mentions(question, aliases) or re.search(r"\b(?:19|20)\d\d\b", question):
         return False
     alias_words = {w for a in aliases for w in a.lower().split()}
