@@ -31,6 +31,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -80,14 +81,22 @@ def build_settings(settings: Settings) -> dict:
         "flat_max_passages": settings.flat_max_passages,
         "ann_factory": settings.ann_factory,
         "hnsw_ef_construction": settings.hnsw_ef_construction,
+        "ivf_nlist_per_sqrt": settings.ivf_nlist_per_sqrt,
+        "ivf_train_per_list": settings.ivf_train_per_list,
     }
 
 
+# build settings that only shape an approximate index: an exact one is not rebuilt for them
+ANN_KEYS = ("ann_factory", "hnsw_ef_construction", "ivf_nlist_per_sqrt", "ivf_train_per_list")
+
+
 def choose_factory(n_passages: int, settings: Settings) -> str:
-    """The FAISS index for a corpus of this size: exact below the threshold, approximate above."""
-    if settings.faiss_factory not in ("", "auto"):
-        return settings.faiss_factory
-    return "Flat" if n_passages < settings.flat_max_passages else settings.ann_factory
+    """The FAISS index for a corpus of this size: exact below the threshold, approximate above
+    (`{nlist}` in the factory string becomes ivf_nlist(n))."""
+    factory = settings.faiss_factory
+    if factory in ("", "auto"):
+        factory = "Flat" if n_passages < settings.flat_max_passages else settings.ann_factory
+    return factory.replace("{nlist}", str(ivf_nlist(n_passages, settings)))
 
 
 @dataclass
@@ -132,8 +141,9 @@ class Index:
     @property
     def faiss(self):
         if self._faiss is None:
-            self._faiss = make_faiss(self.vectors, self.factory,
-                                     self.manifest["settings"].get("hnsw_ef_construction", 40))
+            built_with = self.manifest["settings"]
+            self._faiss = make_faiss(self.vectors, self.factory, built_with.get("hnsw_ef_construction", 40),
+                                     built_with.get("ivf_train_per_list", 50))
         return self._faiss
 
     @property
@@ -205,6 +215,8 @@ class Index:
                     fingerprint: str | None = None) -> list[str]:
         """What differs between this index and what `settings` (and the corpus) would build."""
         want, have = build_settings(settings), self.manifest.get("settings", {})
+        if self.factory == "Flat" and choose_factory(len(self.chunks), settings) == "Flat":
+            want = {k: v for k, v in want.items() if k not in ANN_KEYS}
         diffs = [f"{k}: index has {have.get(k)!r}, settings say {v!r}"
                  for k, v in want.items() if have.get(k) != v]
         if corpus_dir is not None:
@@ -311,7 +323,7 @@ class Index:
             "model": {"name": settings.model, "dimension": dim,
                       "max_seq_length": embedder.max_seq_length},
             "faiss": {"factory": factory, "chosen_by": "size" if settings.faiss_factory in ("", "auto") else
-                      "setting"},
+                      "setting", **_search_breadth(factory, settings)},
             "corpus": {"dir": str(corpus_dir) if corpus_dir else None, "fingerprint": fingerprint},
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "skipped": list(stats.skipped),
@@ -437,8 +449,29 @@ class _Rows:
 
 # --- the vector store -----------------------------------------------------------
 
-def make_faiss(vectors: np.ndarray, factory: str = "Flat", ef_construction: int = 40):
-    """Inner-product FAISS index over normalised vectors (= cosine similarity)."""
+def _search_breadth(factory: str, settings: Settings) -> dict:
+    """What the manifest records of an approximate index's shape and default search breadth."""
+    ivf = re.match(r"IVF(\d+)", factory)
+    if ivf:
+        return {"nlist": int(ivf.group(1)), "nprobe": settings.ivf_nprobe}
+    if factory.startswith("HNSW"):
+        return {"ef_construction": settings.hnsw_ef_construction, "ef_search": settings.hnsw_ef_search}
+    return {}
+
+
+def ivf_nlist(n_passages: int, settings: Settings) -> int:
+    """IVF lists for a corpus of this size: `ivf_nlist_per_sqrt` × √n (FAISS's usual
+    4–16 × √n), at least 1."""
+    return max(1, round(settings.ivf_nlist_per_sqrt * n_passages ** 0.5))
+
+
+def make_faiss(vectors: np.ndarray, factory: str = "Flat", ef_construction: int = 40,
+               train_per_list: int = 50):
+    """Inner-product FAISS index over normalised vectors (= cosine similarity).
+
+    An IVF index is trained (k-means) on a fixed random sample of `train_per_list` vectors
+    per list, not on all of them: k-means cost grows with the sample, and FAISS asks for
+    only 39 or more per list."""
     import faiss
 
     dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 1
@@ -446,7 +479,12 @@ def make_faiss(vectors: np.ndarray, factory: str = "Flat", ef_construction: int 
     if hasattr(index, "hnsw"):
         index.hnsw.efConstruction = ef_construction
     if not index.is_trained and len(vectors):
-        index.train(np.ascontiguousarray(vectors))
+        sample = vectors
+        ivf = faiss.try_extract_index_ivf(index)
+        if ivf is not None and len(vectors) > train_per_list * ivf.nlist:
+            rows = np.random.default_rng(0).choice(len(vectors), train_per_list * ivf.nlist, replace=False)
+            sample = vectors[np.sort(rows)]
+        index.train(np.ascontiguousarray(sample))
     if len(vectors):
         for start in range(0, len(vectors), 65536):   # a memory-mapped source is read a slice at a time
             index.add(np.ascontiguousarray(vectors[start:start + 65536]))

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
+import re
 import resource
 import sys
 import tempfile
@@ -62,6 +65,7 @@ def cpu_s() -> float:
 
 
 def recall(n: int, queries: int = 500) -> None:
+    """The first measurement (kept for comparison): random-projection stand-ins, one IVF size."""
     import faiss
 
     from qa.index import make_faiss
@@ -89,15 +93,125 @@ def recall(n: int, queries: int = 500) -> None:
             ms = (time.perf_counter() - t) / queries * 1000
             rec = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, truth)])
             print(f"| {factory} {knob}={v} | {built:.0f} | {rec:.3f} | {ms:.2f} |")
-    for size in (10_000, 50_000, 100_000, 200_000):
-        if size > n:
-            break
-        sub = make_faiss(base[:size], "Flat")
-        t = time.perf_counter()
-        for i in range(100):
-            sub.search(q[i:i + 1], 10)
-        print(f"\nFlat at {size}: {(time.perf_counter() - t) * 10:.2f} ms/query (one at a time)", end="")
     print()
+
+
+# --- approximate indexes: build time and recall@10, stand-in and real model vectors ------------
+
+def standin_vectors(n: int, queries: int = 500, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The product benchmark's stand-in (qa.bench.StandInEmbedder: word 1-2-grams hashed into
+    384 signed buckets), NOT model vectors: n passages of three UN sentences each, and
+    `queries` single held-out sentences as questions. Hashed n-grams spread over all 384
+    dimensions with little cluster structure, so ANN recall on them is pessimistic."""
+    from qa.bench import StandInEmbedder
+
+    sentences = un_sentences()
+    rng = np.random.default_rng(seed)
+    held = set(rng.choice(len(sentences), queries, replace=False).tolist())
+    pool = [s for i, s in enumerate(sentences) if i not in held]
+    emb = StandInEmbedder()
+    out = np.empty((n, emb.dimension), dtype=np.float32)
+    for start in range(0, n, 50_000):
+        m = min(50_000, n - start)
+        idx = rng.integers(0, len(pool), (m, 3))
+        out[start:start + m] = emb.encode([" ".join(pool[i] for i in row) for row in idx])
+    return out, emb.encode([sentences[i] for i in sorted(held)])
+
+
+REAL_SOURCES = (Path("/work/main/index"),)
+
+
+def real_vectors(roots=REAL_SOURCES) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every distinct all-MiniLM-L6-v2 vector computed here (embedding caches, opened
+    read-only, and Flat index files), and real questions encoded by the model: SciFact's
+    queries and the eval sets' questions. Returns (vectors, query vectors, sources)."""
+    import sqlite3
+
+    import faiss
+
+    from qa.onnx_encoder import OnnxEncoder
+
+    rows, sources = [], []
+    for root in roots:
+        for db in sorted(root.rglob("embed-cache.sqlite")):
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            got = [np.frombuffer(b, dtype=np.float32) for (b,) in
+                   con.execute("SELECT vector FROM vectors WHERE model = 'all-MiniLM-L6-v2'")]
+            con.close()
+            rows += got
+            sources.append(f"{db}: {len(got)}")
+        for fx in sorted(root.rglob("faiss.index")):
+            manifest = json.loads((fx.parent / "manifest.json").read_text())
+            if manifest.get("model", {}).get("name") != "all-MiniLM-L6-v2":
+                continue
+            index = faiss.read_index(str(fx))
+            got = index.reconstruct_n(0, index.ntotal)
+            rows += list(got)
+            sources.append(f"{fx}: {len(got)}")
+    data = np.unique(np.stack([r for r in rows if r.shape == (384,)]).round(6), axis=0).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    texts = [json.loads(line)["text"] for line in open("/work/shared/benchmarks/scifact/queries.jsonl")]
+    for f in sorted(Path("eval").glob("*.jsonl")):
+        texts += [json.loads(line)["question"] for line in open(f) if line.strip() and '"question"' in line]
+    enc = OnnxEncoder()
+    queries = np.stack([enc.encode_query(t) for t in texts]).astype(np.float32)
+    return np.random.default_rng(0).permutation(data), queries, sources
+
+
+def _recall(ids: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean([len(set(a[a >= 0]) & set(b)) / len(b) for a, b in zip(ids, truth)]))
+
+
+def ann(sizes: list[int], kind: str, factories: list[str], queries: int = 500) -> None:
+    """Build time (wall and CPU, FAISS on every core as `qa index` runs it) and recall@10
+    against exact search (one FAISS thread per query, as a request sees it) per approximate
+    index and search breadth, on stand-in or real model vectors."""
+    import faiss
+
+    from qa.index import make_faiss
+
+    if kind == "real":
+        data, qs, sources = real_vectors()
+        print("real all-MiniLM-L6-v2 vectors from: " + "; ".join(sources))
+        sizes = [min(n, len(data)) for n in sizes]
+    else:
+        data, qs = standin_vectors(max(sizes), queries)
+    print(f"\n{kind} vectors, {len(qs)} queries, recall@10 vs exact (IndexFlatIP); "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    print("| N | index | build wall / CPU s | search breadth | recall@10 | ms/query (1 thread) |")
+    print("| --- | --- | --- | --- | --- | --- |", flush=True)
+    for n in sizes:
+        base = data[:n]
+        faiss.omp_set_num_threads(0 or os.cpu_count())
+        truth = make_faiss(base, "Flat").search(qs, 10)[1]
+        for template in factories:
+            factory = template.format(nlist=ivf_lists(n))
+            faiss.omp_set_num_threads(os.cpu_count())
+            t, c = time.perf_counter(), cpu_s()
+            index = make_faiss(base, factory)
+            built = f"{time.perf_counter() - t:.1f} / {cpu_s() - c:.1f}"
+            faiss.omp_set_num_threads(1)
+            ivf = factory.startswith("IVF")
+            nlist = faiss.extract_index_ivf(index).nlist if ivf else 0
+            for v in ((1, 4, 8, 16, 32, 64, 128) if ivf else (16, 32, 64, 128, 256)):
+                if ivf and v > nlist:
+                    break
+                params = (faiss.SearchParametersIVF(nprobe=v) if ivf else faiss.SearchParametersHNSW(efSearch=v))
+                t = time.perf_counter()
+                for i in range(len(qs)):
+                    ids = index.search(qs[i:i + 1], 10, params=params)[1]
+                ms = (time.perf_counter() - t) / len(qs) * 1000
+                ids = index.search(qs, 10, params=params)[1]
+                print(f"| {n:,} | {factory} | {built} | {'nprobe' if ivf else 'efSearch'} {v} | "
+                      f"{_recall(ids, truth):.3f} | {ms:.2f} |", flush=True)
+                built = ""
+            del index
+
+
+def ivf_lists(n: int) -> int:
+    from qa.index import ivf_nlist
+    from qa.settings import Settings
+    return ivf_nlist(n, Settings())
 
 
 class StandInEmbedder:
@@ -179,7 +293,14 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--recall", type=int, metavar="N")
     p.add_argument("--build", type=int, metavar="N")
+    p.add_argument("--ann", metavar="N,N", help="sizes for the approximate-index table (10000,100000,1000000)")
+    p.add_argument("--vectors", choices=["standin", "real"], default="standin")
+    p.add_argument("--factories", default="IVF{nlist},Flat,HNSW32",
+                   help="FAISS factory strings, `{nlist}` filled from the size (ivf_nlist)")
     a = p.parse_args()
+    if a.ann:
+        facts = re.findall(r"IVF[^,]*,Flat|[^,]+", a.factories)
+        ann([int(x) for x in a.ann.split(",")], a.vectors, facts)
     if a.recall:
         recall(a.recall)
     if a.build:

@@ -227,12 +227,24 @@ def test_exact_index_for_a_small_corpus_stores_vectors_once_memory_mapped(settin
     assert index.vectors.shape == (stats.chunks, 384) and np.allclose(norms, 1, atol=1e-5)
 
 
-def test_a_large_corpus_gets_hnsw_and_filters_still_return_k(settings):
+@pytest.mark.parametrize("ann, kind, vectors_file", [("IVF{nlist},Flat", "IndexIVFFlat", True),
+                                                     ("HNSW32", "IndexHNSWFlat", False)])
+def test_a_large_corpus_gets_an_approximate_index_and_filters_still_return_k(settings, ann, kind, vectors_file):
     small = update_index(settings)[0]
-    s = settings.with_(flat_max_passages=10, index_dir=settings.index_dir.parent / "hnsw")
+    # nprobe 1: an IVF search sees one list of several, so a filtered search can come back short
+    s = settings.with_(flat_max_passages=10, ann_factory=ann, ivf_nprobe=1,
+                       index_dir=settings.index_dir.parent / "ann")
     index, _ = update_index(s)
-    assert index.manifest["faiss"] == {"factory": "HNSW32", "chosen_by": "size"}
-    assert type(index.faiss).__name__ == "IndexHNSWFlat"
+    n = len(small.chunks)
+    nlist = round(s.ivf_nlist_per_sqrt * n ** 0.5)
+    want = {"factory": f"IVF{nlist},Flat", "chosen_by": "size", "nlist": nlist, "nprobe": 1} \
+        if ann.startswith("IVF") else {"factory": "HNSW32", "chosen_by": "size", "ef_construction": 40,
+                                       "ef_search": s.hnsw_ef_search}
+    assert index.manifest["faiss"] == want
+    assert type(index.faiss).__name__ == kind
+    # vectors stored once: FAISS's own copy for HNSW, vectors.npy (memory-mapped) for IVF
+    assert (index.path / "vectors.npy").exists() == vectors_file
+    assert not index.vectors.flags.writeable
     np.testing.assert_array_equal(np.asarray(index.vectors), np.asarray(small.vectors))
     q = np.asarray(small.vectors[3])
     # one statement's chunks only: as many hits as it has chunks (up to k), best first, exact scores
@@ -247,3 +259,37 @@ def test_a_large_corpus_gets_hnsw_and_filters_still_return_k(settings):
                                    atol=1e-5)
     hits = Retriever(index, s).search(QUESTION, k=3, method="dense").hits
     assert hits[0].doc.id == "PC.DEL/64/21"
+
+
+def test_a_wide_filter_on_ivf_still_returns_k_when_k_exist():
+    """A filter too wide to score exactly at once goes through FAISS's IDSelector; when the
+    lists probed hold fewer than k allowed passages, the search is redone exactly."""
+    from qa.chunking import Chunk
+    from qa.documents import Document
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((6000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    docs = [Document(id=f"D/{d}", source=f"d{d}.txt", paragraphs=["x"] * 100) for d in range(60)]
+    chunks = [Chunk(f"D/{i // 100}", [i % 100 + 1], "x", "x") for i in range(6000)]
+    index = Index(docs, chunks, vectors, {"faiss": {"factory": "IVF64,Flat"}, "settings": {}})
+    index.nprobe = 1
+    allowed = np.flatnonzero(index.chunk_doc % 2 == 0)        # 3,000 passages: over the exact shortcut
+    q = vectors[10]
+    k = 2500
+    got = index.search(q, k, allowed)
+    assert len(got) == k and set(got) <= set(allowed.tolist())
+    exact = np.argsort(-(vectors[allowed] @ q), kind="stable")[:k]
+    assert list(got) == allowed[exact].tolist()
+    # unfiltered, nprobe 1 really is approximate here: it finds fewer than k
+    assert len(index.search(q, k)) < k
+
+
+def test_an_exact_index_is_not_rebuilt_when_only_the_approximate_settings_change(settings):
+    index = update_index(settings)[0]
+    assert index.factory == "Flat"
+    again, stats = update_index(settings.with_(ann_factory="HNSW32", ivf_nprobe=8, ivf_nlist_per_sqrt=8))
+    assert stats.up_to_date and again.path == index.path
+    # ... but one that crosses the threshold is
+    bigger, stats = update_index(settings.with_(flat_max_passages=10))
+    assert not stats.up_to_date and bigger.factory.startswith("IVF")
