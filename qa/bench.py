@@ -61,6 +61,14 @@ def size_label(n: int) -> str:
 
 # --- the stand-in for document vectors ------------------------------------------
 
+# BERT's pre-tokeniser on ASCII text plus typographic quotes and dashes: runs of letters
+# and digits, and each punctuation character (ASCII 33-47, 58-64, 91-96, 123-126, and
+# Unicode punctuation) alone; whitespace separates
+_WORD_OR_PUNCT = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~‘’“”–—…]")
+# anything else (accented letters, other scripts, control characters the normaliser
+# deletes): the tokenizer itself counts the text
+_OTHER = re.compile(r"[^\t\n\r -~‘’“”–—…]")
+
 class StandInEmbedder:
     """Deterministic, fast and meaningless vectors for benchmarking at scale.
 
@@ -83,10 +91,27 @@ class StandInEmbedder:
         self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tok.no_truncation()
         self._tok.no_padding()
+        self._pieces: dict[str, int] = {}      # word -> its word-piece count (count_tokens)
         self._hash = HashingVectorizer(n_features=dimension, ngram_range=(1, 2), alternate_sign=True, norm="l2")
 
     def count_tokens(self, text: str) -> int:
-        return len(self._tok.encode(text).ids)
+        """The model tokenizer's count (with [CLS] and [SEP]). For plain English text
+        (ASCII, typographic quotes and dashes) it is summed from per-word counts, each
+        word cut into word pieces once and remembered: BERT's normaliser only lowercases
+        such text and its pre-tokeniser splits at spaces and at each punctuation
+        character, so the sum is the tokenizer's count (tested against it on the
+        corpus), several times faster over a million passages. Other text goes to the
+        tokenizer itself."""
+        if _OTHER.search(text):
+            return len(self._tok.encode(text).ids)
+        pieces = self._pieces
+        n = 2
+        for word in _WORD_OR_PUNCT.findall(text.lower()):
+            k = pieces.get(word)
+            if k is None:
+                k = pieces[word] = len(self._tok.model.tokenize(word))
+            n += k
+        return n
 
     def fits(self, text: str) -> bool:
         return self.count_tokens(text) <= self.max_seq_length

@@ -350,10 +350,15 @@ class Index:
             _save_bm25(tmp, self.bm25)
             _save_manifest(tmp, self.manifest)   # written last of the files: marks completeness
             _fsync_tree(tmp)
+            # the build's own vector store and BM25 are on disk now: let them go before the
+            # copy is loaded back (at 1M passages they are gigabytes), and keep the loaded,
+            # memory-mapped ones instead once that copy has passed the check
+            self._faiss = self._bm25 = None
             loaded = Index._load_version(tmp, index_dir)
             if check is not None:
                 check(loaded)
-            del loaded                            # drops its memory maps of tmp/
+            self.vectors, self._faiss, self._bm25 = loaded.vectors, loaded._faiss, loaded._bm25
+            del loaded
             _rename(tmp, final)
             _swap_current(index_dir, name)
         except BaseException:
@@ -738,14 +743,23 @@ def update_index(settings: Settings, embedder=None, progress: bool = False, log=
                                        skipped=skipped)
             if not index.documents:
                 raise CorpusError(f"{corpus_dir}: none of its {len(files)} statement files could be read")
-            path = index.save(index_dir, check=answers_a_query(settings, embedder))
+            answers, checked = answers_a_query(settings, embedder), []
+
+            def check(loaded: Index) -> None:
+                answers(loaded)
+                checked.append(loaded)
+            path = index.save(index_dir, check=check)
             kept = {text_key(c.embed_text) for c in index.chunks}
+            del index                                     # the build's copy in RAM goes
             if len(cache) > 2 * len(kept) + 10_000:       # bound the cache to about twice the index
                 cache.prune(kept)
         finally:
             cache.close()
-    # serve the version as written (memory-mapped) rather than the build's copy in RAM
-    return Index._load_version(path, index_dir).configure(settings), stats
+    # serve the version as written and checked (memory-mapped), not the build's copy, and
+    # without loading it a third time (its folder was renamed, not rewritten)
+    served = checked[0]
+    served.path = path
+    return served.configure(settings), stats
 
 
 def _up_to_date(index: Index) -> BuildStats:

@@ -117,6 +117,9 @@ def build(index) -> Signals:
     docs, chunks = index.documents, index.chunks
     aliases = alias_table(docs)
     stem_of = _memo(stem)          # a corpus has far fewer distinct words than words
+    # one object per distinct year set: a million passages share a few thousand of them
+    # (memory, and a pickle that does not memoise a million objects)
+    same = _memo(lambda x: x)
     postings: dict[str, list[int]] = {}
     doc_years: list[frozenset[str]] = []
     vocab: set[str] = set()
@@ -127,7 +130,7 @@ def build(index) -> Signals:
             postings.setdefault(w, []).append(n)
         years = set(YEAR.findall(text))
         years.update(iso[:4] for iso in (d.date, d.delivered) if iso)
-        doc_years.append(frozenset(years))
+        doc_years.append(same(frozenset(years)))
         meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
         vocab.update(w.lower() for w in WORD.findall(meta))
         vocab.update(iso[:4] for iso in (d.date, d.delivered) if iso)
@@ -140,11 +143,14 @@ def build(index) -> Signals:
     chunk_years, stance_bits, prose = [], np.zeros(len(chunks), np.uint8), np.ones(len(chunks), bool)
     paragraph_prose: dict[tuple, bool] = {}
     for i, (c, dn) in enumerate(zip(chunks, index.chunk_doc)):
+        if i and dn != index.chunk_doc[i - 1]:
+            paragraph_prose.clear()    # keys are per statement: bounded memory over a corpus
         vocab.update(w.lower() for w in WORD.findall(c.embed_text))
         for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
             alias_chunks.setdefault(a, []).append(i)
         d = docs[dn]
-        chunk_years.append(frozenset(set(YEAR.findall(c.text)) | {iso[:4] for iso in (d.date, d.delivered) if iso}))
+        years = frozenset(set(YEAR.findall(c.text)) | {iso[:4] for iso in (d.date, d.delivered) if iso})
+        chunk_years.append(same(years))
         stance_bits[i] = stance_mod.mask(c.text)
         # prose or not is a property of the paragraph, not of a piece cut from it
         key = (dn, tuple(c.paragraphs))

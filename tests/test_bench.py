@@ -62,6 +62,40 @@ def test_stand_in_counts_the_models_word_pieces():
     assert e.fits("word " * 254) and not e.fits("word " * 255)
 
 
+def _fixture_documents():
+    """The seed statements and the UN General Debate excerpts of the test fixtures."""
+    from qa.documents import iter_corpus, parse_statement, read_text
+    un = ROOT / "tests" / "fixtures" / "un"
+    docs = list(iter_corpus(ROOT / "corpus"))
+    docs += [parse_statement(read_text(p), source=p.name, meta=bench.un_meta(p) if p.stem.count("_") == 2 else {})
+             for p in sorted(un.glob("*.txt"))]
+    return docs
+
+
+def test_stand_in_word_piece_counts_equal_the_tokenizers_own():
+    """The stand-in sums remembered per-word counts for plain English text; the count, and
+    so every chunk, must be exactly the tokenizer's."""
+    e = bench.StandInEmbedder()
+    tricky = ["", "U.S.-led 3.5% (2015) [a] {b} ~c` _d_ \\e; it’s “quoted” — dashed – …", "a" * 101 + " b",
+              "tab\tnew\nline\r", "ctrl\x01joined", "vertical\x0btab", "café Türkiye", "Кыргызстан", "x\x7fy",
+              "supercalifragilisticexpialidocious antidisestablishmentarianism"]
+    texts = tricky + [p for d in _fixture_documents() for p in d.paragraphs]
+    assert len(texts) > 100
+    assert [e.count_tokens(t) for t in texts] == [len(e._tok.encode(t).ids) for t in texts]
+
+
+def test_chunks_from_the_stand_ins_fast_count_are_the_tokenizers_chunks():
+    from qa.chunking import chunk_document
+    e = bench.StandInEmbedder()
+
+    def slow_fits(text):
+        return len(e._tok.encode(text).ids) <= e.max_seq_length
+    for doc in _fixture_documents():
+        for budget in (200, 60):      # 60: paragraphs split at sentences too
+            assert chunk_document(doc, max_tokens=budget, model_fits=e.fits) == \
+                   chunk_document(doc, max_tokens=budget, model_fits=slow_fits)
+
+
 def test_un_file_names_give_the_metadata():
     assert bench.un_meta(ROOT / "x" / "KAZ_70_2015.txt") == {
         "id": "UNGD/70/KAZ", "delegation": "Kazakhstan", "date": "2015",
