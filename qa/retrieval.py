@@ -44,12 +44,27 @@ def bm25_query_tokens(model, query: str) -> list[int]:
 
 
 def bm25_candidates(model, token_ids: list[int], n: int, mask: np.ndarray | None) -> dict[int, float]:
-    """The n best passages by BM25 (bm25s' own top-k), filters as its weight mask."""
+    """The n best passages by BM25 (scores: bm25s' own, filters as its weight mask), best
+    first, equal scores by passage number.
+
+    The top n are picked among the passages that score at all, not by bm25s' `retrieve`:
+    its np.argpartition over every passage, most of them at 0, hits numpy's worst case for
+    ties (measured: 28 ms at 100k, 300+ ms at 1M, against ~1 ms without the zeros). The
+    result is the same set, except that a tie at the n-th place now goes to the lower
+    passage number (bm25s' choice among ties was arbitrary; ranking downstream already
+    orders ties by passage number)."""
     if not token_ids:
         return {}
-    n = min(n, int(model.scores["num_docs"]))
-    docs, scores = model.retrieve([token_ids], k=n, weight_mask=mask, show_progress=False, n_threads=0)
-    return {int(i): float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+    scores = model.get_scores(token_ids, weight_mask=mask)
+    hit = np.flatnonzero(scores > 0)
+    s = scores[hit]
+    if len(hit) > n:
+        cut = np.partition(s, len(s) - n)[len(s) - n]          # the n-th best score
+        above, at = hit[s > cut], hit[s == cut]
+        hit = np.concatenate([above, at[: n - len(above)]])
+        s = scores[hit]
+    order = np.lexsort((hit, -s))
+    return {int(i): float(x) for i, x in zip(hit[order], s[order])}
 
 
 def bm25_scores(model, token_ids: list[int], ids: np.ndarray) -> np.ndarray:
