@@ -506,7 +506,7 @@ def report(rows: list[dict], header: str) -> str:
                      f"{r['load_s']:.1f} s | {r['rss_loaded_mb']:,.0f} MB | {r['rss_after_mb']:,.0f} MB | "
                      f"{r['model_s']:.1f} + {r['retriever_s']:.1f} + {r['first_ask_s']:.1f} s |")
     lines += ["", "`ask` latency in ms (p50 / p95 / p99) over the generated questions; the floor is "
-              "encode + FAISS search + bm25s retrieve of the same questions in the same process:", "",
+              "encode + FAISS search + bm25s scores and their top n, for the same questions in the same process:", "",
               "| passages | questions | dense | bm25 | hybrid | floor | hybrid p50 / floor p50 | abstained (d/b/h) |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:

@@ -355,9 +355,10 @@ class Index:
             # memory-mapped ones instead once that copy has passed the check
             self._faiss = self._bm25 = None
             loaded = Index._load_version(tmp, index_dir)
+            self.vectors = loaded.vectors         # the same rows, memory-mapped: the RAM copy goes
             if check is not None:
                 check(loaded)
-            self.vectors, self._faiss, self._bm25 = loaded.vectors, loaded._faiss, loaded._bm25
+            self._faiss, self._bm25 = loaded._faiss, loaded._bm25
             del loaded
             _rename(tmp, final)
             _swap_current(index_dir, name)
@@ -516,7 +517,8 @@ def _load_vectors(path: Path):
 
     fx = faiss.read_index(str(path / "faiss.index"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
     if (path / "vectors.npy").exists():
-        return fx, np.load(path / "vectors.npy", mmap_mode="r")
+        # a plain ndarray over the map: np.memmap's own indexing costs ~35 µs a call
+        return fx, np.load(path / "vectors.npy", mmap_mode="r").view(np.ndarray)
     vectors = _flat_storage(fx)
     if vectors is None:
         raise IndexError_(f"{path}: vectors.npy is missing")
