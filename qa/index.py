@@ -345,15 +345,16 @@ class Index:
         try:
             _save_documents(tmp, self.documents)
             _save_chunks(tmp, self.chunks)
+            # the build's own vector store and BM25 go as soon as they are on disk (at 1M
+            # passages each is gigabytes); once the copy loaded back has passed the check,
+            # its memory-mapped ones take their place
             _save_faiss(tmp, self.faiss)
             _save_vectors(tmp, self)
+            self._faiss = None
             _save_bm25(tmp, self.bm25)
+            self._bm25 = None
             _save_manifest(tmp, self.manifest)   # written last of the files: marks completeness
             _fsync_tree(tmp)
-            # the build's own vector store and BM25 are on disk now: let them go before the
-            # copy is loaded back (at 1M passages they are gigabytes), and keep the loaded,
-            # memory-mapped ones instead once that copy has passed the check
-            self._faiss = self._bm25 = None
             loaded = Index._load_version(tmp, index_dir)
             self.vectors = loaded.vectors         # the same rows, memory-mapped: the RAM copy goes
             if check is not None:

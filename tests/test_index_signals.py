@@ -34,3 +34,17 @@ def test_the_alias_trie_finds_exactly_what_the_plain_alternation_finds():
                    [(m.span(), m.group(0)) for m in plain.finditer(text)], text
     assert {m.group(0).lower() for m in _alias_regex(DELEGATION_ALIASES).finditer(TRICKY[0])} >= {
         "united states of america", "united kingdom", "kazakhstan"}
+
+
+def test_the_union_of_posting_lists_is_numpys_unique():
+    import numpy as np
+
+    from qa.signals import Signals
+    rng = np.random.default_rng(0)
+    sig = Signals.__new__(Signals)
+    sig.n_docs = 500
+    for parts in ([], [np.zeros(0, np.int32)], [np.array([3], np.int32)],
+                  [np.sort(rng.choice(500, m, replace=False)).astype(np.int32) for m in (1, 40, 499, 250)]):
+        got = sig._union(parts)
+        want = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+        assert got.dtype == np.int32 and np.array_equal(got, want)
