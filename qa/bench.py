@@ -498,11 +498,12 @@ def report(rows: list[dict], header: str) -> str:
              f"Document vectors: {STAND_IN}. Questions: encoded by the real model; "
              "abstention and lead sentences on (abstain_threshold off: it reads the stand-in's cosines); k=5.",
              "",
-             "| passages | statements | build | disk | load | RSS after load | RSS serving | "
+             "| passages | statements | build | build peak RSS | disk | load | RSS after load | RSS serving | "
              "model + Retriever() + first ask |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        lines.append(f"| {r['passages']:,} | {r['statements']:,} | {r['build_s']:.0f} s | {r['disk_mb']:,.0f} MB | "
+        lines.append(f"| {r['passages']:,} | {r['statements']:,} | {r['build_s']:.0f} s | "
+                     f"{r['build_peak_rss_mb']:,.0f} MB | {r['disk_mb']:,.0f} MB | "
                      f"{r['load_s']:.1f} s | {r['rss_loaded_mb']:,.0f} MB | {r['rss_after_mb']:,.0f} MB | "
                      f"{r['model_s']:.1f} + {r['retriever_s']:.1f} + {r['first_ask_s']:.1f} s |")
     lines += ["", "`ask` latency in ms (p50 / p95 / p99) over the generated questions; the floor is "

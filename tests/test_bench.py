@@ -149,14 +149,15 @@ def test_questions_are_varied_and_name_delegations_and_years(un_folder, tmp_path
 
 def test_report_table_has_every_figure_and_the_floor_ratio():
     pct = {"p50": 20.0, "p95": 40.0, "p99": 80.0, "n": 200}
-    row = {"passages": 10_673, "statements": 499, "build_s": 110, "disk_mb": 60, "load_s": 0.4,
+    row = {"passages": 10_673, "statements": 499, "build_s": 110, "build_peak_rss_mb": 480, "disk_mb": 60,
+           "load_s": 0.4,
            "rss_loaded_mb": 300, "rss_after_mb": 1100, "model_s": 3, "retriever_s": 1, "first_ask_s": 0.5,
            "questions": 200, "ask": {"dense": pct, "bm25": pct, "hybrid": {**pct, "p50": 50.0}},
            "floor": {**pct, "p50": 10.0}, "abstained": {"dense": 1, "bm25": 2, "hybrid": 3},
            "profile": "1 function calls", "profile_question": "What did France say?"}
     text = bench.report([row], "### Run: test")
     assert "NOT the product's embeddings" in text
-    assert "| 10,673 | 499 | 110 s | 60 MB | 0.4 s | 300 MB | 1,100 MB | 3.0 + 1.0 + 0.5 s |" in text
+    assert "| 10,673 | 499 | 110 s | 480 MB | 60 MB | 0.4 s | 300 MB | 1,100 MB | 3.0 + 1.0 + 0.5 s |" in text
     assert "| 10,673 | 200 | 20.0 / 40.0 / 80.0 | 20.0 / 40.0 / 80.0 | 50.0 / 40.0 / 80.0 | " \
            "10.0 / 40.0 / 80.0 | 5.0× | 1/2/3 |" in text
     assert "cProfile of one hybrid `ask` at 10,673 passages" in text
