@@ -208,6 +208,29 @@ def ann(sizes: list[int], kind: str, factories: list[str], queries: int = 500) -
             del index
 
 
+def mmap_load(n: int) -> None:
+    """RSS added by loading an IVF index of n vectors with and without the flags Index.load
+    uses (FAISS maps the inverted lists instead of reading them), each in a fresh process."""
+    import subprocess
+
+    from qa.index import make_faiss
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        import faiss
+        path = Path(tmp) / "faiss.index"
+        faiss.write_index(make_faiss(standin_vectors(n, 10)[0], f"IVF{ivf_lists(n)},Flat"), str(path))
+        probe = ("import faiss, sys\n"
+                 "rss = lambda: int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1])\n"
+                 "r0 = rss(); fx = faiss.read_index(sys.argv[1], int(sys.argv[2]))\n"
+                 "print(f'{(rss() - r0) / 1024:.0f}')\n")
+        print(f"IVF{ivf_lists(n)},Flat over {n:,} vectors, {path.stat().st_size / 2**20:,.0f} MB on disk:")
+        for name, flags in (("0", 0), ("IO_FLAG_MMAP_IFC | IO_FLAG_READ_ONLY (Index.load)",
+                                       faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)):
+            out = subprocess.run([sys.executable, "-c", probe, str(path), str(flags)], capture_output=True,
+                                 text=True, check=True).stdout.strip()
+            print(f"  read_index flags {name}: RSS +{out} MB")
+
+
 def ivf_lists(n: int) -> int:
     from qa.index import ivf_nlist
     from qa.settings import Settings
@@ -297,7 +320,10 @@ if __name__ == "__main__":
     p.add_argument("--vectors", choices=["standin", "real"], default="standin")
     p.add_argument("--factories", default="IVF{nlist},Flat,HNSW32",
                    help="FAISS factory strings, `{nlist}` filled from the size (ivf_nlist)")
+    p.add_argument("--mmap", type=int, metavar="N", help="RSS of loading an IVF index of N vectors, mapped or read")
     a = p.parse_args()
+    if a.mmap:
+        mmap_load(a.mmap)
     if a.ann:
         facts = re.findall(r"IVF[^,]*,Flat|[^,]+", a.factories)
         ann([int(x) for x in a.ann.split(",")], a.vectors, facts)
