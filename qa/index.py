@@ -19,10 +19,11 @@ it, and only then swaps CURRENT with os.replace. The previous version is kept
 killing `qa index` at any moment leaves an index that loads and answers.
 
 The vector store is chosen by size (setting `faiss_factory` "auto"): exact
-"Flat" below `flat_max_passages`, `ann_factory` ("HNSW32") from there on; any
-`faiss.index_factory` string forces one. The choice is in the manifest.
-Vectors are stored once: inside faiss.index, memory-mapped at load, with
-`Index.vectors` a read-only view of FAISS's own storage.
+"Flat" below `flat_max_passages`, `ann_factory` ("IVF{nlist},Flat", nlist from the
+size) from there on; any `faiss.index_factory` string forces one. The choice is in
+the manifest. Vectors are stored once for Flat and HNSW: inside faiss.index,
+memory-mapped at load, with `Index.vectors` a read-only view of FAISS's own storage;
+IVF keeps no plain copy, so vectors.npy (memory-mapped) sits next to it.
 """
 
 from __future__ import annotations

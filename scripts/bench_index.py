@@ -9,8 +9,16 @@
    from UN General Debate sentences, stand-in vectors from a fake embedder that counts
    characters instead of word pieces), with wall time per phase and peak RSS.
 
+3. `--ann N,N --vectors standin|real`: build time and recall@10 against exact search of
+   IVF (nlist from the size, as `qa index` chooses it) and HNSW32, on the benchmark's
+   stand-in vectors or on every real model vector computed here (docs/scale.md).
+4. `--mmap N`: RSS added by loading an IVF index with and without memory-mapping.
+
     python scripts/bench_index.py --recall 100000
     python scripts/bench_index.py --build 1000000
+    python scripts/bench_index.py --ann 100000,1000000 --vectors standin
+    python scripts/bench_index.py --ann 2000,4000,8000,15400 --vectors real --factories "IVF{nlist},Flat"
+    python scripts/bench_index.py --mmap 300000
 """
 
 from __future__ import annotations
