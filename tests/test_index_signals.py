@@ -48,3 +48,15 @@ def test_the_union_of_posting_lists_is_numpys_unique():
         got = sig._union(parts)
         want = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
         assert got.dtype == np.int32 and np.array_equal(got, want)
+
+
+def test_the_year_scan_finds_exactly_what_year_finds():
+    from qa.answer_types import YEAR
+    from qa.signals import _YEAR_SCAN
+    texts = TRICKY + ["in 1990, 2015 and 2024; not 1949, 12/2019, 2019/20, 3.2015 or 2015.5; (1995) 2000s 20156",
+                      "Resolution 1325 (2000) of 31 October 2000; 1,995 delegates; 19952"]
+    texts += [p for d in iter_corpus(ROOT / "corpus") for p in d.paragraphs]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "fixtures" / "un").glob("*.txt"))]
+    for text in texts:
+        assert _YEAR_SCAN.findall(text) == YEAR.findall(text), text[:80]
+    assert set(_YEAR_SCAN.findall(texts[len(TRICKY)])) >= {"1990", "2015", "2024", "1995"}
