@@ -40,8 +40,18 @@ _IN_QUESTION = {
 _QUESTION_RX = {s: re.compile(rf"\b(?:{rx})", re.I) for s, rx in _IN_QUESTION.items()}
 
 
+# A stance is asked for by a question or a request ("What did ...?", "List ..."), not by a
+# statement of fact: a claim such as "Vitamin D deficiency is unrelated to birth weight"
+# names no stance of a speaker, though "deficiency" is in the vocabulary above.
+_ASKING = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|how|why|when|where|whether|did|does|do|is|are|was|"
+                     r"were|has|have|had|can|could|would|will|should|according|give|list|name|show|tell|find|"
+                     r"describe|summari[sz]e|compare|quote)\b", re.I)
+
+
 def asked_stance(question: str) -> str | None:
     """The stance a question asks about, or None: "What did the EU criticise ...?" -> "criticise"."""
+    if not _ASKING.search(question):
+        return None
     found = [s for s in STANCES if _QUESTION_RX[s].search(question)]
     return found[0] if len(found) == 1 else None
 

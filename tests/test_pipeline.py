@@ -85,6 +85,9 @@ def test_the_stance_of_questions_and_sentences():
     assert asked_stance("What did Russia praise about the vote?") == PRAISE
     assert asked_stance("What did the US call on Kazakhstan to do?") == CALL
     assert asked_stance("Which observers went to Kazakhstan?") is None
+    assert asked_stance("List the statements that criticise the conduct of the vote") == CRITICISE
+    # a claim to check is not a question about a speaker's stance (SciFact's queries are claims)
+    assert asked_stance("Vitamin D deficiency is unrelated to birth weight.") is None
     assert stances("The European Union welcomes the efficient organisation of the elections.") == {PRAISE}
     assert stances("The election was tarnished by limitations on fundamental freedoms.") == {CRITICISE}
     assert CALL in stances("We urge the authorities to address remaining challenges.")

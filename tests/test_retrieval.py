@@ -283,3 +283,54 @@ def test_figure_question_without_the_figure_abstains(retriever):
     result = retriever.search("What was the cost of the ODIHR observation mission in 2021?", k=5)
     assert result.abstained and "figure" in result.reason
     assert not retriever.search("What was the number of recommendations in the 2011 final report?", k=5).abstained
+
+
+def test_only_absent_delegations_numbers_and_long_names_count_as_unseen(retriever):
+    # a name the corpus never prints is no reason to refuse when it may be the question's own
+    # paraphrase ("the Kremlin" for Russia); an absent delegation, number or two-word name is
+    assert retriever.abstainer.unseen_terms("What did France and the Kremlin say in 2031 about Nur Otan?") == \
+        ["France", "2031", "Nur", "Otan"]
+    result = retriever.search("According to the Kremlin, what did the January 2021 Mazhilis vote show?", k=3)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/64/21"
+
+
+def test_the_speaker_topic_gap_reads_only_countries_as_topics(retriever):
+    gap = retriever.abstainer.speaker_topic_gap
+    assert gap("What did Russia say about Georgia?") == "no statement by Russian Federation mentions Georgia"
+    # a region or other name the question adds is not a topic the statement must name
+    assert gap("What did Russia say about the observers who came from Europe?") is None
+
+
+def test_person_questions_and_the_people_passages_name():
+    from qa.answer_types import PERSON_ROLE_QUESTION, persons_named
+
+    asks = PERSON_ROLE_QUESTION.search
+    assert asks("Who headed the observation mission?") and asks("Which Russian official sent a telegram?")
+    assert asks("Which candidates ran in 2022?")
+    # answered by a role, a delegation or a body as often as by a person
+    assert not asks("Who is Tokayev?") and not asks("Who spoke about the elections?")
+    assert not asks("Who co-hosted the round table?") and not asks("Which delegation criticised the vote?")
+    text = ("President Vladimir Putin addressed a telegram to President Kassym-Jomart Tokayev. "
+            "Mr. Chairperson, the Deputy Minister of Foreign Affairs, Roman Vassilenko, briefed us.")
+    assert persons_named(text) == ["Vladimir Putin", "Kassym-Jomart Tokayev", "Roman Vassilenko"]
+    # the people the question names are not its answer; a title alone is nobody
+    assert persons_named(text, {"tokayev", "putin", "vassilenko"}) == []
+    assert persons_named("Thank you, Mr. Chair. Madam Chairperson,") == []
+
+
+def test_a_person_question_no_passage_answers_abstains(retriever):
+    result = retriever.search("Which Russian official sent a telegram to Tokayev after his re-election?", k=5)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/1799/22"
+    result = retriever.search("Who chaired the ODIHR mission in 2016, according to the United States?", k=5)
+    assert result.abstained and result.reason == "the question asks who and no passage names a person"
+
+
+def test_an_amount_of_money_answers_how_much_money():
+    from qa.answer_types import counted, states_quantity
+
+    asked = counted("How much money did the donors raise for the relief agencies?")
+    assert states_quantity("Together we have raised an additional $1.8 billion for them.", asked)
+    assert states_quantity("The Union contributed 40 million euros.", asked)
+    assert not states_quantity("Together we have trained 1,800 volunteers.", asked)
