@@ -12,6 +12,8 @@ index's version folder as `signals.pkl`), we keep:
 - the statements of each delegation, and the passages that name a delegation;
 - the corpus vocabulary and stems (for "no statement mentions X"), the acronyms it
   writes out, and the stems most statements share;
+- the leaders the texts name with their country ("President Putin of the Russian
+  Federation"), so that "According to Putin, ..." reads as the Russian Federation speaking;
 - per passage: its stance marks (qa/stance.py) and whether it reads as prose.
 
 A question then touches only the posting lists of its own words.
@@ -39,7 +41,7 @@ from .text import looks_like_prose, stem
 
 log = logging.getLogger(__name__)
 
-SIGNALS_VERSION = 1
+SIGNALS_VERSION = 2     # 2: leaders
 _TOKEN = re.compile(r"\w+")
 
 
@@ -59,10 +61,19 @@ class Signals:
     acronyms: dict[str, str]
     long_forms: dict[str, str]
     aliases: dict[str, str]
+    leaders: dict[str, str]                      # a leader's surname (lowercase) -> delegation, from the texts
     stance: np.ndarray                           # per passage: stance bits (qa/stance.py)
     prose: np.ndarray                            # per passage: reads as prose
     key: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def speaker_names(self) -> dict[str, str]:
+        """The names a question may give a speaker by: delegations' names and aliases, then
+        the leaders the corpus names with their country."""
+        if "speaker_names" not in self._cache:
+            self._cache["speaker_names"] = {**self.leaders, **self.aliases}
+        return self._cache["speaker_names"]
 
     # --- look-ups (cost: the posting lists touched) ---------------------------------
     def docs_with_prefix(self, prefix: str) -> np.ndarray:
@@ -139,8 +150,13 @@ def build(index) -> Signals:
     alias_chunks: dict[str, list[int]] = {}
     chunk_years, stance_bits, prose = [], np.zeros(len(chunks), np.uint8), np.ones(len(chunks), bool)
     paragraph_prose: dict[tuple, bool] = {}
+    leader_votes: dict[str, dict[str, int]] = {}
+    leader_rx = _leader_patterns(aliases)
     for i, (c, dn) in enumerate(zip(chunks, index.chunk_doc)):
         vocab.update(w.lower() for w in WORD.findall(c.embed_text))
+        for surname, country in _leaders_in(c.text, leader_rx, aliases):
+            votes = leader_votes.setdefault(surname, {})
+            votes[country] = votes.get(country, 0) + 1
         for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
             alias_chunks.setdefault(a, []).append(i)
         d = docs[dn]
@@ -177,10 +193,53 @@ def build(index) -> Signals:
         acronyms=acronyms,
         long_forms=long_forms(acronyms),
         aliases=aliases,
+        leaders=_agreed(leader_votes, aliases),
         stance=stance_bits,
         prose=prose,
         key=_key(index),
     )
+
+
+_LEADER_TITLES = (r"President|Prime\s+Minister|Chancellor|King|Queen|Emir|Sultan|Foreign\s+Minister|"
+                  r"Minister\s+for\s+Foreign\s+Affairs|Secretary\s+of\s+State")
+_PERSON_NAME = r"((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)"
+
+
+def _leader_patterns(aliases: dict[str, str]) -> list[re.Pattern]:
+    """'President Barack Obama of the United States', 'Russian President Vladimir Putin',
+    'the President of France, Mr. François Hollande' (not 'American President John F.
+    Kennedy': a name cut at an initial is not a surname). Group 1 is the person, group 2
+    the country in the first pattern; the others have them the other way round."""
+    names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True) if len(a) > 2)
+    return [re.compile(rf"\b(?:{_LEADER_TITLES})\s+{_PERSON_NAME}\s+of\s+(?:the\s+)?({names})\b", re.I),
+            re.compile(rf"\b({names})(?:['’]s)?\s+(?:{_LEADER_TITLES})\s+{_PERSON_NAME}(?![\w'’-]|\s+[A-Z]\.)", re.I),
+            re.compile(rf"\b(?:{_LEADER_TITLES})\s+of\s+(?:the\s+)?({names}),\s+(?:Mr\.?\s+|Ms\.?\s+)?"
+                       rf"{_PERSON_NAME}(?![\w'’-]|\s+[A-Z]\.)", re.I)]
+
+
+def _leaders_in(text: str, patterns: list[re.Pattern], aliases: dict[str, str]):
+    """(surname, delegation) pairs a passage states. Names must be capitalised as written
+    (the patterns are case-insensitive for the titles and countries only)."""
+    for n, rx in enumerate(patterns):
+        for m in rx.finditer(text):
+            name, country = (m.group(1), m.group(2)) if n == 0 else (m.group(2), m.group(1))
+            words = name.split()
+            if not words or not all(w[0].isupper() for w in words):
+                continue
+            surname = words[-1].lower()
+            if surname in aliases or len(surname) < 3:
+                continue
+            yield surname, aliases[country.lower()]
+
+
+def _agreed(votes: dict[str, dict[str, int]], aliases: dict[str, str]) -> dict[str, str]:
+    """A surname the texts tie to one delegation, at least twice as often as to any other."""
+    out = {}
+    for surname, counts in votes.items():
+        ranked = sorted(counts.values(), reverse=True)
+        if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
+            out[surname] = max(counts, key=counts.get)
+    return out
 
 
 def _key(index) -> str:

@@ -334,3 +334,35 @@ def test_an_amount_of_money_answers_how_much_money():
     assert states_quantity("Together we have raised an additional $1.8 billion for them.", asked)
     assert states_quantity("The Union contributed 40 million euros.", asked)
     assert not states_quantity("Together we have trained 1,800 volunteers.", asked)
+
+
+def test_a_leader_the_corpus_names_with_a_country_speaks_for_it(tmp_path, seed_settings):
+    """'According to Obama, ...' is the United States speaking when the statements say who
+    Obama is ('President Barack Obama of the United States'); a name cut at an initial
+    ('President John F. Kennedy') or tied to two countries equally is learned as nobody."""
+    import shutil
+
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seed_settings.corpus_dir, corpus)
+    (corpus / "ca.txt").write_text(
+        "PC.DEL/98/21\n2 March 2021\n\nDelegation of Canada\n\nMr. Chairperson,\n\n"
+        "We thank President Joseph Ardent of Ukraine for his visit, and recall the words of American "
+        "President John F. Kennedy on freedom. Canada welcomes the progress made on media freedom "
+        "in the region.\n\nThank you.\n", encoding="utf-8")
+    (corpus / "ua.txt").write_text(
+        "PC.DEL/97/21\n3 March 2021\n\nDelegation of Ukraine\n\nMr. Chairperson,\n\n"
+        "Ukraine regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice "
+        "and calls for the release of detained demonstrators.\n\nThank you.\n", encoding="utf-8")
+    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+    r = Retriever(update_index(settings)[0], settings)
+    # the seeds name "President Vladimir Putin" with Russia's name in one of these forms too
+    assert r.signals.leaders == {"ardent": "Ukraine", "putin": "Russian Federation"}
+    assert r.clear_speakers("According to Ardent, were the Kazakh elections a genuine choice?") == ["Ukraine"]
+    result = r.search("What did Ardent say about detained demonstrators?", k=3)
+    assert result.hits[0].doc.id == "PC.DEL/97/21", [h.citation for h in result.hits]
+    # the speaker rules read Ardent as Ukraine: the reason names the delegation, not the man
+    result = r.search("What did Ardent say about the elections in 2016?", k=3)
+    assert result.abstained and result.reason == "no statement by Ukraine is from or mentions 2016"
