@@ -19,7 +19,7 @@ STANCES = (PRAISE, CRITICISE, CALL)
 _IN_TEXT = {
     PRAISE: r"welcom|commend|congratulat|applaud|prais|appreciat|pleased|satisf|positive(?:ly)?\b|"
             r"encouraged\b|gratifying|noteworthy|well[- ]organi[sz]ed|orderly|peaceful(?:ly)?\b|progress|"
-            r"grateful|thank",
+            r"grateful",
     CRITICISE: r"regret|concern(?:s|ed)?\b|deplor|condemn|criticis|criticiz|disappoint|alarm|troubl|lament|shortcoming|"
                r"deficienc|irregularit|violat|restrict|limitation|tarnish|undermin|intimidat|harass|fail(?:ed|s|ure)?\b|"
                r"lack(?:ed|s|ing)?\b|not (?:genuine|free|fair)|no genuine|unfortunately",
@@ -33,7 +33,8 @@ _IN_QUESTION = {
     PRAISE: r"prais|welcom|commend|applaud|congratulat|appreciat|approv|positive|like[ds]?\b|good\b|"
             r"well\b|pleased|satisf|credit",
     CRITICISE: r"criticis|criticiz|critic|condemn|deplor|regret|concern|fault|complain|object|problem|"
-               r"shortcoming|negative|wrong|worr|disapprov|flaw|deficien|reservation",
+               r"shortcoming|negative|wrong|worr|disapprov|flaw|deficien|reservation|troubl|disappoint|alarm|"
+               r"dismay|lament",
     CALL: r"call(?:ed|s)? (?:on|upon|for)|urg|demand|ask(?:ed|s)? (?:\w+ ){0,3}to\b|recommend|"
           r"want(?:ed|s)? (?:\w+ ){0,3}to\b|request|appeal|press(?:ed)? (?:for|\w+ to)",
 }

@@ -91,6 +91,10 @@ def test_the_stance_of_questions_and_sentences():
     assert stances("The European Union welcomes the efficient organisation of the elections.") == {PRAISE}
     assert stances("The election was tarnished by limitations on fundamental freedoms.") == {CRITICISE}
     assert CALL in stances("We urge the authorities to address remaining challenges.")
+    # a question may ask with any word the statements use for the stance
+    assert asked_stance("What did the EU find troubling in the vote?") == CRITICISE
+    # thanks are courtesy, not praise
+    assert stances("Thank you, Mr. Chairperson.") == frozenset()
 
 
 def test_a_criticism_question_leads_with_criticism_not_praise(retriever):
