@@ -16,7 +16,8 @@ dev set (docs/benchmarks.md):
    the topic (the EU on Turkey);
 5. the question asks for a quantity and none of the top passages states one;
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
-   and none of the top passages names anyone but the people it names itself.
+   and none of the top passages names anyone but the people it names itself (nor, when
+   it asks who delivered a statement, does any of their statements name its speaker).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import re
 
 import numpy as np
 
-from .answer_types import (MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, WORD, YEAR, counted,
-                           persons_named, states_quantity)
+from .answer_types import (MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION, WORD,
+                           YEAR, counted, persons_named, states_quantity)
 from .conversation import FUNCTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, same_delegation
 from .text import stem
@@ -193,7 +194,8 @@ class Abstainer:
                 return True, "the question asks for a figure and no passage states one"
         if on("no_person") and PERSON_ROLE_QUESTION.search(query):
             asked = {w.lower() for w in WORD.findall(query)}
-            if not any(persons_named(h.chunk.text, asked) for h in hits[:5]):
+            speakers = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in hits[:5])
+            if not speakers and not any(persons_named(h.chunk.text, asked) for h in hits[:5]):
                 return True, "the question asks who and no passage names a person"
         return False, ""
 

@@ -37,6 +37,9 @@ PERSON_ROLE_QUESTION = re.compile(
     r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
     r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:officials?|ministers?|ambassadors?|politicians?|envoys?|"
     r"diplomats?|candidates?|journalists?|activists?|spokes(?:man|person|woman))\b", re.I)
+# ... and one a statement's own speaker may answer: its header names who delivered it
+SPEAKER_QUESTION = re.compile(r"\b(?:ambassadors?|envoys?|diplomats?|spokes(?:man|person|woman)|representatives?)\b"
+                              r"|\b(?:delivered|spoke|presented|read\s+out)\b", re.I)
 _TITLES = (r"(?:Mr|Ms|Mrs|Dr|Messrs)\.?|H\.\s?E\.|President|Prime\s+Minister|Minister|Chairman|Chairperson|"
            r"Chairwoman|Ambassador|Speaker|Secretary(?:-General)?|Director|Head|King|Queen|Emir|Sheikh|Prince|"
            r"Judge|Commissioner|Senator|Special\s+Representative")
