@@ -151,10 +151,9 @@ def build(index) -> Signals:
     chunk_years, stance_bits, prose = [], np.zeros(len(chunks), np.uint8), np.ones(len(chunks), bool)
     paragraph_prose: dict[tuple, bool] = {}
     leader_votes: dict[str, dict[str, int]] = {}
-    leader_rx = _leader_patterns(aliases)
     for i, (c, dn) in enumerate(zip(chunks, index.chunk_doc)):
         vocab.update(w.lower() for w in WORD.findall(c.embed_text))
-        for surname, country in _leaders_in(c.text, leader_rx, aliases):
+        for surname, country in _leaders_in(c.text, aliases):
             votes = leader_votes.setdefault(surname, {})
             votes[country] = votes.get(country, 0) + 1
         for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
@@ -200,36 +199,47 @@ def build(index) -> Signals:
     )
 
 
-_LEADER_TITLES = (r"President|Prime\s+Minister|Chancellor|King|Queen|Emir|Sultan|Foreign\s+Minister|"
-                  r"Minister\s+for\s+Foreign\s+Affairs|Secretary\s+of\s+State")
-_PERSON_NAME = r"((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)"
+_LEADER_TITLE = re.compile(r"\b(?:President|Prime\s+Minister|Chancellor|King|Queen|Emir|Sultan|Foreign\s+Minister|"
+                           r"Minister\s+for\s+Foreign\s+Affairs|Secretary\s+of\s+State)\b")
+_NAME = r"((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)(?![\w'’-]|\s+[A-Z]\.)"
+_PLACE = r"((?:[A-Z][\w'’-]*|of|and)(?:\s+(?:[A-Z][\w'’-]*|of|and)){0,4})"
+# after the title: "Barack Obama of the United States" / "of France, Mr. François Hollande"
+_NAME_OF_PLACE = re.compile(rf"\s+{_NAME}\s+of\s+(?:the\s+)?{_PLACE}")
+_OF_PLACE_NAME = re.compile(rf"\s+of\s+(?:the\s+)?{_PLACE},\s+(?:(?:Mr|Ms|Mrs)\.?\s+)?{_NAME}")
+_JUST_NAME = re.compile(rf"\s+{_NAME}")
 
 
-def _leader_patterns(aliases: dict[str, str]) -> list[re.Pattern]:
-    """'President Barack Obama of the United States', 'Russian President Vladimir Putin',
-    'the President of France, Mr. François Hollande' (not 'American President John F.
-    Kennedy': a name cut at an initial is not a surname). Group 1 is the person, group 2
-    the country in the first pattern; the others have them the other way round."""
-    names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True) if len(a) > 2)
-    return [re.compile(rf"\b(?:{_LEADER_TITLES})\s+{_PERSON_NAME}\s+of\s+(?:the\s+)?({names})\b", re.I),
-            re.compile(rf"\b({names})(?:['’]s)?\s+(?:{_LEADER_TITLES})\s+{_PERSON_NAME}(?![\w'’-]|\s+[A-Z]\.)", re.I),
-            re.compile(rf"\b(?:{_LEADER_TITLES})\s+of\s+(?:the\s+)?({names}),\s+(?:Mr\.?\s+|Ms\.?\s+)?"
-                       rf"{_PERSON_NAME}(?![\w'’-]|\s+[A-Z]\.)", re.I)]
+def _place(words: str, aliases: dict[str, str], longest_first: bool = True) -> str | None:
+    """The delegation a run of words starts with ("United States of America today" ->
+    United States), or ends with when `longest_first` is False (words before a title)."""
+    parts = [w for w in re.sub(r"['’]s\b", "", words).split()]
+    spans = [parts[:n] for n in range(len(parts), 0, -1)] if longest_first else \
+            [parts[-n:] for n in range(len(parts), 0, -1)]
+    for span in spans:
+        hit = aliases.get(" ".join(span).lower())
+        if hit:
+            return hit
+    return None
 
 
-def _leaders_in(text: str, patterns: list[re.Pattern], aliases: dict[str, str]):
-    """(surname, delegation) pairs a passage states. Names must be capitalised as written
-    (the patterns are case-insensitive for the titles and countries only)."""
-    for n, rx in enumerate(patterns):
-        for m in rx.finditer(text):
-            name, country = (m.group(1), m.group(2)) if n == 0 else (m.group(2), m.group(1))
-            words = name.split()
-            if not words or not all(w[0].isupper() for w in words):
-                continue
-            surname = words[-1].lower()
-            if surname in aliases or len(surname) < 3:
-                continue
-            yield surname, aliases[country.lower()]
+def _leaders_in(text: str, aliases: dict[str, str]):
+    """(surname, delegation) pairs a passage states: 'President Barack Obama of the United
+    States', 'Russian President Vladimir Putin', 'the President of France, Mr. François
+    Hollande'; not 'American President John F. Kennedy' (a name cut at an initial is no
+    surname). Anchored on the titles, so a passage without one costs one regex scan."""
+    for m in _LEADER_TITLE.finditer(text):
+        after = text[m.end(): m.end() + 120]
+        found = []
+        if (a := _NAME_OF_PLACE.match(after)):
+            found.append((a.group(1), _place(a.group(2), aliases)))
+        elif (a := _OF_PLACE_NAME.match(after)):
+            found.append((a.group(2), _place(a.group(1), aliases)))
+        elif (a := _JUST_NAME.match(after)):
+            found.append((a.group(1), _place(text[max(0, m.start() - 60): m.start()], aliases, False)))
+        for name, country in found:
+            surname = name.split()[-1].lower()
+            if country and surname not in aliases and len(surname) >= 3:
+                yield surname, country
 
 
 def _agreed(votes: dict[str, dict[str, int]], aliases: dict[str, str]) -> dict[str, str]:
