@@ -181,3 +181,17 @@ def test_qa_ask_shows_the_searched_query_when_it_differs(seed_index, seed_settin
                                               "(Russian Federation)\n")
     assert main(["ask", "Which observers found the vote fair?", "-k", "1"]) == 0
     assert "searched for" not in capsys.readouterr().out
+
+
+def test_two_named_delegations_alternate_starting_with_the_better_side():
+    from types import SimpleNamespace
+
+    from qa.fusion import interleave
+
+    docs = [SimpleNamespace(delegation=d) for d in ("Canada", "Russian Federation", "Norway")]
+    # passages 0-5 ranked best first: Russia's two best come first, then Canada's, then Norway's
+    index = SimpleNamespace(documents=docs, chunk_doc=[1, 1, 0, 2, 0, 1])
+    order = [0, 1, 2, 3, 4, 5]
+    # named "Canada and Russia", but Russia's passage ranks higher: Russia speaks first
+    assert interleave(order, ["Canada", "Russian Federation"], index) == [0, 2, 1, 4, 5, 3]
+    assert interleave(order, ["Canada"], index) == order
