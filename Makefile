@@ -95,6 +95,8 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-$$split.json || exit 1; \
 	done; done
+	$(BIN)/qa eval eval/fresh-test.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
+	  > $(RESULTS)/fresh-test.json
 	for split in dev test; do \
 	  $(BIN)/qa eval eval/un-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/un-$$split.json || exit 1; \

@@ -30,6 +30,39 @@ QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent
 QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion", "number", "large", "big",
                   *QUANTITY_NOUNS.split("|")}
 
+# A question that can only be answered by naming a person: "Who headed the mission?",
+# "Which official ...?", "Which candidates ...?". Not "Who is X?" (answered by X's role),
+# nor "Who spoke / co-hosted / said ...?", answered as often by a delegation or a body.
+PERSON_ROLE_QUESTION = re.compile(
+    r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
+    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:officials?|ministers?|ambassadors?|politicians?|envoys?|"
+    r"diplomats?|candidates?|journalists?|activists?|spokes(?:man|person|woman))\b", re.I)
+# ... and one a statement's own speaker may answer: its header names who delivered it
+SPEAKER_QUESTION = re.compile(r"\b(?:ambassadors?|envoys?|diplomats?|spokes(?:man|person|woman)|representatives?)\b"
+                              r"|\b(?:delivered|spoke|presented|read\s+out)\b", re.I)
+_TITLES = (r"(?:Mr|Ms|Mrs|Dr|Messrs)\.?|H\.\s?E\.|President|Prime\s+Minister|Minister|Chairman|Chairperson|"
+           r"Chairwoman|Ambassador|Speaker|Secretary(?:-General)?|Director|Head|King|Queen|Emir|Sheikh|Prince|"
+           r"Judge|Commissioner|Senator|Special\s+Representative")
+# a title, optionally "of <office>,", then a capitalised name of one to four words
+_PERSON = re.compile(rf"\b(?:{_TITLES})\s+(?:of\s+[^,.;]{{0,60}}?,\s+)?"
+                     r"([A-Z][a-z][\w'’-]*(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-z][\w'’-]*){0,3})")
+_NOT_NAMES = frozenset("chair chairman chairperson chairwoman president minister ambassador speaker secretary "
+                       "director head general madam sir".split())
+
+
+def persons_named(text: str, exclude: set[str] = frozenset()) -> list[str]:
+    """Names of people the text gives with a title ("President Kassym-Jomart Tokayev",
+    "Mr. Viacheslav Volodin"), leaving out names that share a word with `exclude`
+    (lowercase words: the people the question itself names are not its answer)."""
+    out = []
+    for m in _PERSON.finditer(text):
+        words = {w.lower() for w in WORD.findall(m.group(1))}
+        if words <= _NOT_NAMES or words & exclude:
+            continue
+        out.append(m.group(1))
+    return out
+
+
 _NAME_AFTER_TITLE = re.compile(
     r"\b(?:Mr|Ms|Mrs|Dr|H\.E)\.?\s+[A-Z][\w'-]+"
     r"|\b(?:President|Minister|Chairman|Chairperson|Chair|Ambassador|Speaker|Secretary|Director|Head)\b"
@@ -81,6 +114,11 @@ def holds(text: str, kinds: set[str], counts: set[str] | None = None) -> bool:
                 or ("quantity" in kinds and states_quantity(text, counts or None)))
 
 
+# "How much money / funding ...?": an amount of money answers it wherever the word is
+_MONEY_STEMS = frozenset(stem(w) for w in "money funding funds aid assistance contribution budget".split())
+_CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds|francs?|yen|rubles?|roubles?)\b", re.I)
+
+
 def states_quantity(text: str, about: set[str] | None = None) -> bool:
     """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
     Years, days of a month and ordinals ("30th anniversary") do not count. With `about`
@@ -95,5 +133,7 @@ def states_quantity(text: str, about: set[str] | None = None) -> bool:
     for start, end in spans:
         window = text[max(0, start - 50): end + 50]
         if about & {stem(w) for w in WORD.findall(window)}:
+            return True
+        if about & _MONEY_STEMS and _CURRENCY.search(text[max(0, start - 5): end + 12]):
             return True
     return False

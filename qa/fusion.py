@@ -75,7 +75,8 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
 
 def interleave(order: list[int], delegations: list[str], index) -> list[int]:
     """For a question naming two or more delegations ("How did Russia and the EU
-    differ ...?"), alternate their passages at the top so each side is heard."""
+    differ ...?"), alternate their passages at the top so each side is heard, starting
+    with the side whose best passage ranks higher (not the one named first)."""
     if len(delegations) < 2:
         return order
     buckets: list[list[int]] = [[] for _ in delegations]
@@ -84,6 +85,9 @@ def interleave(order: list[int], delegations: list[str], index) -> list[int]:
         deleg = index.documents[index.chunk_doc[i]].delegation
         side = next((n for n, d in enumerate(delegations) if same_delegation(d, deleg)), None)
         (rest if side is None else buckets[side]).append(i)
+    # the side whose best passage ranks higher speaks first; then they alternate
+    pos = {i: n for n, i in enumerate(order)}
+    buckets.sort(key=lambda b: pos[b[0]] if b else len(order))
     merged = []
     while any(buckets):
         for bucket in buckets:

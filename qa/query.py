@@ -51,7 +51,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     history = [h[:max_chars] for h in (history or [])[-10:]]   # the last turns are what a follow-up leans on
     text = contextualize(question, history, signals.aliases, signals.acronyms)
     own = contextualize(question, [], signals.aliases, signals.acronyms)
-    clear, likely = speaker_mentions(text, signals.aliases)
+    clear, likely = speaker_mentions(text, signals.speaker_names)
     return Query(
         question=question, text=text, own=own, followup=bool(history) and is_followup(question, signals.aliases),
         speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),

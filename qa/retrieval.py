@@ -144,7 +144,7 @@ class Retriever:
         self.aliases = self.signals.aliases
         self.acronyms = self.signals.acronyms
         # one question's speakers are wanted by several stages: read them once per text
-        self._speakers = lru_cache(maxsize=256)(lambda text: speaker_mentions(text, self.aliases))
+        self._speakers = lru_cache(maxsize=256)(lambda text: speaker_mentions(text, self.signals.speaker_names))
         self.abstainer = Abstainer(index, self.settings, self.signals, self.clear_speakers)
         self._masks: dict = {}
 

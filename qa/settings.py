@@ -94,7 +94,7 @@ class Settings:
     stance_boost: float = 0.2          # hybrid: bonus for a passage of the stance a question asks about
     nonprose_penalty: float = 0.5      # hybrid: taken off passages that do not read as prose
     interleave: bool = True            # hybrid: alternate the sides of a question naming two delegations
-    abstain_rules: str = "low_similarity,unseen_term,delegation_year,name_year,speaker_topic,no_figure"
+    abstain_rules: str = "low_similarity,unseen_term,delegation_year,name_year,speaker_topic,no_figure,no_person"
     lead_stance: bool = True           # the lead prefers sentences of the stance asked about
 
     @classmethod

@@ -12,6 +12,8 @@ index's version folder as `signals.pkl`), we keep:
 - the statements of each delegation, and the passages that name a delegation;
 - the corpus vocabulary and stems (for "no statement mentions X"), the acronyms it
   writes out, and the stems most statements share;
+- the leaders the texts name with their country ("President Putin of the Russian
+  Federation"), so that "According to Putin, ..." reads as the Russian Federation speaking;
 - per passage: its stance marks (qa/stance.py) and whether it reads as prose.
 
 A question then touches only the posting lists of its own words.
@@ -39,7 +41,7 @@ from .text import looks_like_prose, stem
 
 log = logging.getLogger(__name__)
 
-SIGNALS_VERSION = 1
+SIGNALS_VERSION = 2     # 2: leaders
 _TOKEN = re.compile(r"\w+")
 # YEAR's own pattern behind a look-ahead for its first digit: every match of YEAR starts
 # with 1 or 2, so the matches are the same, but the regex engine no longer evaluates
@@ -63,10 +65,19 @@ class Signals:
     acronyms: dict[str, str]
     long_forms: dict[str, str]
     aliases: dict[str, str]
+    leaders: dict[str, str]                      # a leader's surname (lowercase) -> delegation, from the texts
     stance: np.ndarray                           # per passage: stance bits (qa/stance.py)
     prose: np.ndarray                            # per passage: reads as prose
     key: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def speaker_names(self) -> dict[str, str]:
+        """The names a question may give a speaker by: delegations' names and aliases, then
+        the leaders the corpus names with their country."""
+        if "speaker_names" not in self._cache:
+            self._cache["speaker_names"] = {**self.leaders, **self.aliases}
+        return self._cache["speaker_names"]
 
     # --- look-ups (cost: the posting lists touched) ---------------------------------
     def docs_with_prefix(self, prefix: str) -> np.ndarray:
@@ -155,10 +166,14 @@ def build(index) -> Signals:
     alias_chunks: dict[str, list[int]] = {}
     chunk_years, stance_bits, prose = [], np.zeros(len(chunks), np.uint8), np.ones(len(chunks), bool)
     paragraph_prose: dict[tuple, bool] = {}
+    leader_votes: dict[str, dict[str, int]] = {}
     for i, (c, dn) in enumerate(zip(chunks, index.chunk_doc)):
         if i and dn != index.chunk_doc[i - 1]:
             paragraph_prose.clear()    # keys are per statement: bounded memory over a corpus
         vocab.update(w.lower() for w in WORD.findall(c.embed_text))
+        for surname, country in _leaders_in(c.text, aliases):
+            votes = leader_votes.setdefault(surname, {})
+            votes[country] = votes.get(country, 0) + 1
         for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
             alias_chunks.setdefault(a, []).append(i)
         d = docs[dn]
@@ -196,10 +211,64 @@ def build(index) -> Signals:
         acronyms=acronyms,
         long_forms=long_forms(acronyms),
         aliases=aliases,
+        leaders=_agreed(leader_votes, aliases),
         stance=stance_bits,
         prose=prose,
         key=_key(index),
     )
+
+
+_LEADER_TITLE = re.compile(r"\b(?:President|Prime\s+Minister|Chancellor|King|Queen|Emir|Sultan|Foreign\s+Minister|"
+                           r"Minister\s+for\s+Foreign\s+Affairs|Secretary\s+of\s+State)\b")
+_NAME = r"((?:[A-Z][a-z][\w'’-]*\s+){0,2}[A-Z][a-z][\w'’-]*)(?![\w'’-]|\s+[A-Z]\.)"
+_PLACE = r"((?:[A-Z][\w'’-]*|of|and)(?:\s+(?:[A-Z][\w'’-]*|of|and)){0,4})"
+# after the title: "Barack Obama of the United States" / "of France, Mr. François Hollande"
+_NAME_OF_PLACE = re.compile(rf"\s+{_NAME}\s+of\s+(?:the\s+)?{_PLACE}")
+_OF_PLACE_NAME = re.compile(rf"\s+of\s+(?:the\s+)?{_PLACE},\s+(?:(?:Mr|Ms|Mrs)\.?\s+)?{_NAME}")
+_JUST_NAME = re.compile(rf"\s+{_NAME}")
+
+
+def _place(words: str, aliases: dict[str, str], longest_first: bool = True) -> str | None:
+    """The delegation a run of words starts with ("United States of America today" ->
+    United States), or ends with when `longest_first` is False (words before a title)."""
+    parts = [w for w in re.sub(r"['’]s\b", "", words).split()]
+    spans = [parts[:n] for n in range(len(parts), 0, -1)] if longest_first else \
+            [parts[-n:] for n in range(len(parts), 0, -1)]
+    for span in spans:
+        hit = aliases.get(" ".join(span).lower())
+        if hit:
+            return hit
+    return None
+
+
+def _leaders_in(text: str, aliases: dict[str, str]):
+    """(surname, delegation) pairs a passage states: 'President Barack Obama of the United
+    States', 'Russian President Vladimir Putin', 'the President of France, Mr. François
+    Hollande'; not 'American President John F. Kennedy' (a name cut at an initial is no
+    surname). Anchored on the titles, so a passage without one costs one regex scan."""
+    for m in _LEADER_TITLE.finditer(text):
+        after = text[m.end(): m.end() + 120]
+        found = []
+        if (a := _NAME_OF_PLACE.match(after)):
+            found.append((a.group(1), _place(a.group(2), aliases)))
+        elif (a := _OF_PLACE_NAME.match(after)):
+            found.append((a.group(2), _place(a.group(1), aliases)))
+        elif (a := _JUST_NAME.match(after)):
+            found.append((a.group(1), _place(text[max(0, m.start() - 60): m.start()], aliases, False)))
+        for name, country in found:
+            surname = name.split()[-1].lower()
+            if country and surname not in aliases and len(surname) >= 3:
+                yield surname, country
+
+
+def _agreed(votes: dict[str, dict[str, int]], aliases: dict[str, str]) -> dict[str, str]:
+    """A surname the texts tie to one delegation, at least twice as often as to any other."""
+    out = {}
+    for surname, counts in votes.items():
+        ranked = sorted(counts.values(), reverse=True)
+        if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
+            out[surname] = max(counts, key=counts.get)
+    return out
 
 
 def _memo(fn):

@@ -19,7 +19,7 @@ STANCES = (PRAISE, CRITICISE, CALL)
 _IN_TEXT = {
     PRAISE: r"welcom|commend|congratulat|applaud|prais|appreciat|pleased|satisf|positive(?:ly)?\b|"
             r"encouraged\b|gratifying|noteworthy|well[- ]organi[sz]ed|orderly|peaceful(?:ly)?\b|progress|"
-            r"grateful|thank",
+            r"grateful",
     CRITICISE: r"regret|concern(?:s|ed)?\b|deplor|condemn|criticis|criticiz|disappoint|alarm|troubl|lament|shortcoming|"
                r"deficienc|irregularit|violat|restrict|limitation|tarnish|undermin|intimidat|harass|fail(?:ed|s|ure)?\b|"
                r"lack(?:ed|s|ing)?\b|not (?:genuine|free|fair)|no genuine|unfortunately",
@@ -33,15 +33,26 @@ _IN_QUESTION = {
     PRAISE: r"prais|welcom|commend|applaud|congratulat|appreciat|approv|positive|like[ds]?\b|good\b|"
             r"well\b|pleased|satisf|credit",
     CRITICISE: r"criticis|criticiz|critic|condemn|deplor|regret|concern|fault|complain|object|problem|"
-               r"shortcoming|negative|wrong|worr|disapprov|flaw|deficien|reservation",
+               r"shortcoming|negative|wrong|worr|disapprov|flaw|deficien|reservation|troubl|disappoint|alarm|"
+               r"dismay|lament",
     CALL: r"call(?:ed|s)? (?:on|upon|for)|urg|demand|ask(?:ed|s)? (?:\w+ ){0,3}to\b|recommend|"
           r"want(?:ed|s)? (?:\w+ ){0,3}to\b|request|appeal|press(?:ed)? (?:for|\w+ to)",
 }
 _QUESTION_RX = {s: re.compile(rf"\b(?:{rx})", re.I) for s, rx in _IN_QUESTION.items()}
 
 
+# A stance is asked for by a question or a request ("What did ...?", "List ..."), not by a
+# statement of fact: a claim such as "Vitamin D deficiency is unrelated to birth weight"
+# names no stance of a speaker, though "deficiency" is in the vocabulary above.
+_ASKING = re.compile(r"\?\s*$|^\s*(?:what|which|who|whom|whose|how|why|when|where|whether|did|does|do|is|are|was|"
+                     r"were|has|have|had|can|could|would|will|should|according|give|list|name|show|tell|find|"
+                     r"describe|summari[sz]e|compare|quote)\b", re.I)
+
+
 def asked_stance(question: str) -> str | None:
     """The stance a question asks about, or None: "What did the EU criticise ...?" -> "criticise"."""
+    if not _ASKING.search(question):
+        return None
     found = [s for s in STANCES if _QUESTION_RX[s].search(question)]
     return found[0] if len(found) == 1 else None
 

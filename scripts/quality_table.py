@@ -27,6 +27,7 @@ SETS = [
     ("chat-dev", "chat sequences, dev"), ("chat-test", "chat sequences, **test**"),
     ("stance-dev", "stance questions, dev"), ("stance-test", "stance questions, **test**"),
     ("un-dev", "UN General Debate 2015, dev"), ("un-test", "UN General Debate 2015, **test**"),
+    ("fresh-test", "fresh questions, seeds + distractors (test only)"),
     ("osce-dev", "OSCE dev (tuned on, 2 passes)"), ("osce-heldout", "OSCE held-out"),
     ("scifact", "SciFact (BEIR), nDCG@10"),
 ]

@@ -85,9 +85,16 @@ def test_the_stance_of_questions_and_sentences():
     assert asked_stance("What did Russia praise about the vote?") == PRAISE
     assert asked_stance("What did the US call on Kazakhstan to do?") == CALL
     assert asked_stance("Which observers went to Kazakhstan?") is None
+    assert asked_stance("List the statements that criticise the conduct of the vote") == CRITICISE
+    # a claim to check is not a question about a speaker's stance (SciFact's queries are claims)
+    assert asked_stance("Vitamin D deficiency is unrelated to birth weight.") is None
     assert stances("The European Union welcomes the efficient organisation of the elections.") == {PRAISE}
     assert stances("The election was tarnished by limitations on fundamental freedoms.") == {CRITICISE}
     assert CALL in stances("We urge the authorities to address remaining challenges.")
+    # a question may ask with any word the statements use for the stance
+    assert asked_stance("What did the EU find troubling in the vote?") == CRITICISE
+    # thanks are courtesy, not praise
+    assert stances("Thank you, Mr. Chairperson.") == frozenset()
 
 
 def test_a_criticism_question_leads_with_criticism_not_praise(retriever):
@@ -174,3 +181,17 @@ def test_qa_ask_shows_the_searched_query_when_it_differs(seed_index, seed_settin
                                               "(Russian Federation)\n")
     assert main(["ask", "Which observers found the vote fair?", "-k", "1"]) == 0
     assert "searched for" not in capsys.readouterr().out
+
+
+def test_two_named_delegations_alternate_starting_with_the_better_side():
+    from types import SimpleNamespace
+
+    from qa.fusion import interleave
+
+    docs = [SimpleNamespace(delegation=d) for d in ("Canada", "Russian Federation", "Norway")]
+    # passages 0-5 ranked best first: Russia's two best come first, then Canada's, then Norway's
+    index = SimpleNamespace(documents=docs, chunk_doc=[1, 1, 0, 2, 0, 1])
+    order = [0, 1, 2, 3, 4, 5]
+    # named "Canada and Russia", but Russia's passage ranks higher: Russia speaks first
+    assert interleave(order, ["Canada", "Russian Federation"], index) == [0, 2, 1, 4, 5, 3]
+    assert interleave(order, ["Canada"], index) == order
