@@ -114,6 +114,8 @@ def test_permalink_opens_the_same_answer_and_a_reload_keeps_the_chat(new_page, a
 
     # the conversation survives a reload
     ask(page, "And what did they say about observers?")
+    # "Link copied ✓" is a passing confirmation, not part of the conversation
+    expect(bot.locator("a.qa-share")).to_have_text("Copy link")
     texts = page.locator("#chatbot [data-testid='bot']").all_inner_texts()
     page.reload(wait_until="load")
     page.locator("#chatbot").wait_for()
