@@ -211,7 +211,7 @@ def build(index) -> Signals:
         acronyms=acronyms,
         long_forms=long_forms(acronyms),
         aliases=aliases,
-        leaders=_agreed(leader_votes, aliases),
+        leaders=_agreed(leader_votes),
         stance=stance_bits,
         prose=prose,
         key=_key(index),
@@ -261,7 +261,7 @@ def _leaders_in(text: str, aliases: dict[str, str]):
                 yield surname, country
 
 
-def _agreed(votes: dict[str, dict[str, int]], aliases: dict[str, str]) -> dict[str, str]:
+def _agreed(votes: dict[str, dict[str, int]]) -> dict[str, str]:
     """A surname the texts tie to one delegation, at least twice as often as to any other."""
     out = {}
     for surname, counts in votes.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from qa.settings import ROOT, Settings
@@ -31,3 +33,17 @@ def retriever(seed_index, seed_settings):
 def embedder():
     from qa.embedding import get_embedder
     return get_embedder()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """A copy of the seed corpus that a test may add files to or damage."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, dst)
+    return dst
+
+
+@pytest.fixture
+def settings(seed_settings, corpus, tmp_path):
+    """The seed settings over that copy, with an index folder of the test's own."""
+    return seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")

@@ -96,11 +96,7 @@ def test_missing_index_and_empty_corpus_are_one_line_errors(tmp_path):
     assert p.returncode == 1 and "no index in" in p.stderr and "Traceback" not in p.stderr
 
 
-def test_index_names_files_it_cannot_read(tmp_path, seed_settings, capsys, monkeypatch):
-    import shutil
-
-    corpus = tmp_path / "corpus"
-    shutil.copytree(seed_settings.corpus_dir, corpus)
+def test_index_names_files_it_cannot_read(tmp_path, corpus, capsys, monkeypatch):
     (corpus / "minutes.odt").write_bytes(b"PK\x03\x04")
     monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
     assert main(["index", "--corpus", str(corpus)]) == 0

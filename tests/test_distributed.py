@@ -1,22 +1,11 @@
 """`qa index --ray`: the same vectors, cache and index format as the single-process path,
 on a local Ray instance (the `ray` extra, installed by `make test`)."""
 
-import shutil
-
 import numpy as np
-import pytest
 
 from qa.distributed import RayEncoder
 from qa.embed_cache import EmbedCache
 from qa.index import Index, update_index
-from qa.settings import ROOT
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    dst = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", dst)
-    return dst
 
 
 def test_ray_build_gives_the_single_process_vectors(seed_settings, seed_index, corpus, tmp_path):

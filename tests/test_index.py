@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,6 @@ from qa.documents import CorpusError
 from qa.embedding import get_embedder
 from qa.index import Index, IndexError_, load_current, update_index
 from qa.retrieval import Retriever
-from qa.settings import ROOT
 
 
 class CountingEmbedder:
@@ -32,18 +30,6 @@ class CountingEmbedder:
     def encode(self, texts, **kw):
         self.embedded += len(texts)
         return self.inner.encode(texts, **kw)
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    dst = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", dst)
-    return dst
-
-
-@pytest.fixture
-def settings(seed_settings, corpus, tmp_path):
-    return seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
 
 
 NEW_STATEMENT = """PC.DEL/99/23

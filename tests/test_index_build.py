@@ -26,18 +26,6 @@ from test_index import NEW_STATEMENT, CountingEmbedder
 QUESTION = "Which observers did Russia say found the Kazakh vote fair?"
 
 
-@pytest.fixture
-def corpus(tmp_path):
-    dst = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", dst)
-    return dst
-
-
-@pytest.fixture
-def settings(seed_settings, corpus, tmp_path):
-    return seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
-
-
 def statement(i: int) -> str:
     """A short statement whose paragraphs no other statement shares."""
     return NEW_STATEMENT.replace("99/23", f"{100 + i}/23").replace(

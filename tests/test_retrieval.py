@@ -158,20 +158,15 @@ def test_cross_encoder_reranker_code_path(tmp_path, seed_index, seed_settings):
     assert [h.score for h in hits] == pytest.approx(sorted(expected, reverse=True), abs=1e-5)
 
 
-def test_a_delegation_only_the_corpus_knows_is_a_speaker(tmp_path, seed_settings):
+def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
     """Names come from the corpus too: 'Norway' boosts, filters and abstains like 'Russia'."""
-    import shutil
-
     from qa.index import update_index
     from qa.retrieval import Retriever
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(seed_settings.corpus_dir, corpus)
     (corpus / "no.txt").write_text(
         "PC.DEL/99/21\n1 March 2021\n\nDelegation of Norway\n\nMr. Chairperson,\n\n"
         "Norway regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice.\n\n"
         "Thank you.\n", encoding="utf-8")
-    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
     r = Retriever(update_index(settings)[0], settings)
     assert r.named_delegations("What did Norway say about genuine choice?") == ["Norway"]
     assert r.search("What did Norway say about genuine choice?", k=1).hits[0].doc.id == "PC.DEL/99/21"
@@ -195,7 +190,7 @@ def test_speakers_are_told_from_topics(question, clear, likely):
     assert speaker_mentions(question) == (clear, likely)
 
 
-def test_a_corpus_on_many_topics_keeps_the_topic_country_out_of_the_speakers(tmp_path, seed_settings):
+def test_a_corpus_on_many_topics_keeps_the_topic_country_out_of_the_speakers(corpus, settings):
     """Mixed with statements on other countries, 'Kazakhstan' is no longer in most statements;
     it must still read as the topic of "Kazakhstan's elections", not as a speaker who made
     no statement in 2021 (that once abstained on a third of the dev set)."""
@@ -205,11 +200,8 @@ def test_a_corpus_on_many_topics_keeps_the_topic_country_out_of_the_speakers(tmp
     from qa.retrieval import Retriever
     from qa.settings import ROOT
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(seed_settings.corpus_dir, corpus)
     for path in (ROOT / "eval" / "distractors").glob("*.txt"):
         shutil.copy(path, corpus)
-    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
     r = Retriever(update_index(settings)[0], settings)
     assert len(r.index.documents) > 15
     result = r.search("Who chaired Kazakhstan's lower chamber at the time of the January 2021 polls?", k=3)
@@ -299,7 +291,7 @@ def test_the_speaker_topic_gap_reads_only_countries_as_topics(retriever):
     gap = retriever.abstainer.speaker_topic_gap
     assert gap("What did Russia say about Georgia?") == "no statement by Russian Federation mentions Georgia"
     # a region or other name the question adds is not a topic the statement must name
-    assert gap("What did Russia say about the observers who came from Europe?") is None
+    assert gap("What did Russia say about the observers who came from Africa?") is None
 
 
 def test_person_questions_and_the_people_passages_name():
@@ -342,17 +334,13 @@ def test_an_amount_of_money_answers_how_much_money():
     assert not states_quantity("Together we have trained 1,800 volunteers.", asked)
 
 
-def test_a_leader_the_corpus_names_with_a_country_speaks_for_it(tmp_path, seed_settings):
+def test_a_leader_the_corpus_names_with_a_country_speaks_for_it(corpus, settings):
     """'According to Obama, ...' is the United States speaking when the statements say who
     Obama is ('President Barack Obama of the United States'); a name cut at an initial
     ('President John F. Kennedy') or tied to two countries equally is learned as nobody."""
-    import shutil
-
     from qa.index import update_index
     from qa.retrieval import Retriever
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(seed_settings.corpus_dir, corpus)
     (corpus / "ca.txt").write_text(
         "PC.DEL/98/21\n2 March 2021\n\nDelegation of Canada\n\nMr. Chairperson,\n\n"
         "We thank President Joseph Ardent of Ukraine for his visit, and recall the words of American "
@@ -362,7 +350,6 @@ def test_a_leader_the_corpus_names_with_a_country_speaks_for_it(tmp_path, seed_s
         "PC.DEL/97/21\n3 March 2021\n\nDelegation of Ukraine\n\nMr. Chairperson,\n\n"
         "Ukraine regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice "
         "and calls for the release of detained demonstrators.\n\nThank you.\n", encoding="utf-8")
-    settings = seed_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
     r = Retriever(update_index(settings)[0], settings)
     # the seeds name "President Vladimir Putin" with Russia's name in one of these forms too
     assert r.signals.leaders == {"ardent": "Ukraine", "putin": "Russian Federation"}

@@ -13,20 +13,8 @@ from qa.server import Service
 from qa import upload
 from qa.settings import ROOT
 
-GOOD = """Delegation of Freedonia
-
-Statement on the Danube river commission
-
-As delivered to the Permanent Council, Vienna, 12 May 2022
-
-Mr. Chairperson,
-
-Freedonia welcomes the agreement on the Danube river commission reached last week by the riparian States.
-
-We call on the commission to publish its navigation rules for the Danube in all official languages.
-
-Thank you.
-"""
+# a statement no other test corpus has: uploaded, indexed and asked about
+GOOD = (ROOT / "tests" / "fixtures" / "upload" / "freedonia-danube.txt").read_text(encoding="utf-8")
 QUESTION = "What did Freedonia say about the Danube river commission?"
 
 

@@ -11,25 +11,15 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from qa.settings import ROOT
+
 from .conftest import ask, no_sideways_scroll, open_app, start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "What did Freedonia say about the Danube river commission?"
-GOOD = """Delegation of Freedonia
-
-Statement on the Danube river commission
-
-As delivered to the Permanent Council, Vienna, 12 May 2022
-
-Mr. Chairperson,
-
-Freedonia welcomes the agreement on the Danube river commission reached last week by the riparian States.
-
-We call on the commission to publish its navigation rules for the Danube in all official languages.
-
-Thank you.
-"""
+# a statement no other test corpus has: uploaded, indexed and asked about
+GOOD = (ROOT / "tests" / "fixtures" / "upload" / "freedonia-danube.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
