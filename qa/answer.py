@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import math
-
 import numpy as np
 
 from .delegations import same_delegation
-from .retrieval import Filters, Hit, Result, Retriever, citation
+from .retrieval import Filters, Hit, Result, Retriever, bm25_idf, citation
 from .stance import stances
 from .text import bm25_tokenize, split_sentences
 
@@ -119,12 +117,10 @@ def _word_overlap(bm25, query: str, sentences: list[str]) -> np.ndarray:
     q = set(bm25_tokenize([query], return_ids=False)[0])
     if not q:
         return np.zeros(len(sentences))
-    indptr, n_docs = bm25.scores["indptr"], max(int(bm25.scores["num_docs"]), 1)
-    idf = {}
-    for t in q:
-        tid = bm25.vocab_dict.get(t)
-        df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
-        idf[t] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+    indptr, terms = bm25.scores["indptr"], sorted(q)
+    ids = [bm25.vocab_dict.get(t) for t in terms]
+    df = np.array([indptr[i + 1] - indptr[i] if i is not None else 0 for i in ids], dtype=np.float64)
+    idf = dict(zip(terms, bm25_idf(bm25, df)))
     total = sum(idf.values())
     toks = bm25_tokenize(sentences, return_ids=False)
     return np.array([sum(idf[t] for t in q & set(ts)) / total for ts in toks])

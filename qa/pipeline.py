@@ -5,7 +5,8 @@
                                            type, stance; filters already parsed (qa/filters.py)
       2. candidates      qa/retrieval.py   dense (FAISS, ID selector for filters) and BM25
                                            (bm25s, weight mask for filters), n each
-      3. fuse            qa/fusion.py      convex or RRF, then the boosts (under both)
+      3. fuse            qa/fusion.py      convex or RRF, then the boosts (under both), incl.
+                                           the share of the question's terms each passage has
       4. order           qa/fusion.py      two named delegations alternate; one hit per paragraph
       5. rerank          qa/rerank.py      optional cross-encoder
       6. abstain         qa/abstention.py  the corpus has no answer: say why, in one line
@@ -23,8 +24,8 @@ import numpy as np
 
 from . import fusion
 from .query import understand
-from .retrieval import (RETRIEVERS, Hit, Result, bm25_candidates, bm25_query_tokens, bm25_scores, dense_candidates,
-                        first_per_passage)
+from .retrieval import (RETRIEVERS, Hit, Result, bm25_candidates, bm25_coverage, bm25_query_tokens, bm25_scores,
+                        dense_candidates, first_per_passage)
 
 
 def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
@@ -55,6 +56,11 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
         else:
             fused = fusion.convex(index.vectors[ids] @ qvec, bm25_scores(index.bm25, tokens, ids), s.hybrid_alpha)
         fused = fused + fusion.boosts(query, ids, index, r.signals, s)
+        if s.coverage_boost and tokens:
+            # the earlier turn's words find the statement; which paragraph answers a
+            # follow-up is up to the words it asks with ("Which of its recommendations ...?")
+            asked = bm25_query_tokens(index.bm25, query.own) if query.followup else tokens
+            fused = fused + s.coverage_boost * bm25_coverage(index.bm25, asked, ids)
         scores = {int(i): float(x) for i, x in zip(ids, fused)}
     else:
         scores = dense or bm25

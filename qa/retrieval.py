@@ -67,19 +67,49 @@ def bm25_candidates(model, token_ids: list[int], n: int, mask: np.ndarray | None
     return {int(i): float(x) for i, x in zip(hit[order], s[order])}
 
 
-def bm25_scores(model, token_ids: list[int], ids: np.ndarray) -> np.ndarray:
-    """Exact BM25 scores of the passages `ids` only, from the posting lists of the query's
-    terms (cost: those lists, not the corpus). bm25s' lucene scoring has no score for
-    absent terms, so this equals `model.get_scores(...)[ids]`."""
-    data, indices, indptr = model.scores["data"], model.scores["indices"], model.scores["indptr"]
-    out = np.zeros(len(ids), dtype=np.float32)
+def _postings(model, token_ids, ids: np.ndarray):
+    """For each query term: its posting list's (lo, hi) span in bm25s' CSC arrays, and
+    which of the passages `ids` are in it, with their positions (cost: those lists only)."""
+    indices, indptr = model.scores["indices"], model.scores["indptr"]
     for t in token_ids:
         lo, hi = int(indptr[t]), int(indptr[t + 1])
         posting = indices[lo:hi]
         pos = np.minimum(np.searchsorted(posting, ids), max(hi - lo - 1, 0))
         found = (posting[pos] == ids) if hi > lo else np.zeros(len(ids), bool)
+        yield lo, hi, pos, found
+
+
+def bm25_scores(model, token_ids: list[int], ids: np.ndarray) -> np.ndarray:
+    """Exact BM25 scores of the passages `ids` only, from the posting lists of the query's
+    terms (cost: those lists, not the corpus). bm25s' lucene scoring has no score for
+    absent terms, so this equals `model.get_scores(...)[ids]`."""
+    data = model.scores["data"]
+    out = np.zeros(len(ids), dtype=np.float32)
+    for lo, hi, pos, found in _postings(model, token_ids, ids):
         out[found] += data[lo:hi][pos[found]]
     return out
+
+
+def bm25_idf(model, df: np.ndarray) -> np.ndarray:
+    """bm25s' lucene idf of terms found in `df` passages (0 for a term the corpus lacks: the highest)."""
+    n = max(int(model.scores["num_docs"]), 1)
+    return np.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25_coverage(model, token_ids: list[int], ids: np.ndarray) -> np.ndarray:
+    """The share of the query's distinct terms each passage of `ids` contains, each term
+    weighted by its idf (bm25s' lucene idf): 1.0 = every term. BM25 sums per-term scores,
+    so a passage repeating one rare term can outrank one that covers the whole question;
+    this is the classic coordination factor that counts breadth instead."""
+    terms = sorted(set(token_ids))
+    out = np.zeros(len(ids), dtype=np.float32)
+    if not terms or not len(ids):
+        return out
+    indptr = model.scores["indptr"]
+    idf = bm25_idf(model, np.array([indptr[t + 1] - indptr[t] for t in terms], dtype=np.float64))
+    for w, (_, _, _, found) in zip(idf, _postings(model, terms, ids)):
+        out[found] += w
+    return out / idf.sum()
 
 
 # --- dense -----------------------------------------------------------------------

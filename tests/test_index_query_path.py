@@ -1,6 +1,7 @@
 """Performance-only changes on the query path give the results of the plain code."""
 
 import numpy as np
+import pytest
 
 from qa.chunking import Chunk
 from qa.retrieval import bm25_candidates, bm25_query_tokens, build_bm25
@@ -39,3 +40,16 @@ def test_equal_scores_at_the_cut_go_to_the_lower_passage_numbers():
     tokens = bm25_query_tokens(m, "fair vote")
     got = bm25_candidates(m, tokens, 3, None)
     assert list(got) == [0, 1, 2] and len(set(got.values())) == 1
+
+
+def test_coverage_counts_the_share_of_question_terms_a_passage_has_weighted_by_rarity():
+    from qa.retrieval import bm25_coverage
+    texts = ["sanctions sanctions sanctions sanctions on trade", "sanctions imposed on Crimea annexation",
+             "annexation", "the weather today", "sanctions lifted"]
+    m = model(texts)
+    tokens = bm25_query_tokens(m, "why sanctions over the Crimea annexation?")
+    cov = bm25_coverage(m, tokens, np.arange(len(texts)))
+    assert cov[1] == pytest.approx(1.0) and cov[3] == 0.0     # every term; none
+    assert 0 < cov[0] < cov[2] < cov[1]                       # 'annexation' is rarer than 'sanctions'
+    assert list(bm25_coverage(m, tokens, np.array([2, 1]))) == [cov[2], cov[1]]   # any subset, any order
+    assert not bm25_coverage(m, [], np.arange(len(texts))).any()

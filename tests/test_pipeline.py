@@ -45,6 +45,13 @@ def test_a_follow_up_year_replaces_the_earlier_one():
     assert "2016" in query and "2021" not in query and "media freedom" in query
 
 
+def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
+    before = ["What did Russia say about Kyrgyzstan's referendum in January 2021?"]
+    query = contextualize("And the Americans on the April one?", before)
+    assert "April" in query and "January" not in query and "referendum" in query
+    assert "January" in contextualize("What may they have meant?", before)
+
+
 def test_self_contained_question_after_an_unrelated_one_is_answered(retriever):
     history = ["What did the US say about media freedom in 2016?"]
     result = retriever.search("Which observers did Russia say found that the 2021 vote was fair?", k=3,
@@ -112,6 +119,30 @@ def test_bm25_scores_of_candidates_equal_bm25s_scores(retriever):
     tokens = bm25_query_tokens(bm25, "observers found the Kazakh vote fair")
     ids = np.arange(len(retriever.index.chunks))
     assert np.allclose(bm25_scores(bm25, tokens, ids), bm25.get_scores(tokens))
+
+
+def test_coverage_adds_the_share_of_the_question_terms_and_a_follow_up_counts_its_own(retriever):
+    from qa.retrieval import Retriever, bm25_coverage, bm25_query_tokens
+    index, bm25 = retriever.index, retriever.index.bm25
+    number = {c.id: n for n, c in enumerate(index.chunks)}
+    history = ["What did the observers recommend after Kazakhstan's 2011 presidential election?"]
+    for question, hist in (("Which recommendations has Kazakhstan already implemented?", []),
+                           ("Which of them had already been implemented?", history)):
+        run = {cov: Retriever(index, retriever.settings.with_(coverage_boost=cov), embedder=retriever.embedder)
+               .search(question, k=10, history=hist) for cov in (0.0, 0.5)}
+        own, searched = run[0.5].understood.own, run[0.5].query
+        asked = bm25_query_tokens(bm25, own if hist else searched)
+        before = {h.chunk.id: h.score for h in run[0.0].hits}
+        both = [h for h in run[0.5].hits if h.chunk.id in before]
+        assert len(both) >= 5
+        for h in both:
+            share = bm25_coverage(bm25, asked, np.array([number[h.chunk.id]]))[0]
+            assert h.score - before[h.chunk.id] == pytest.approx(0.5 * share, abs=1e-5)
+        if hist:   # the carried words ("observers", "2011") would count otherwise
+            assert searched != own
+            carried = bm25_query_tokens(bm25, searched)
+            assert any(bm25_coverage(bm25, carried, np.array([number[h.chunk.id]]))[0]
+                       != bm25_coverage(bm25, asked, np.array([number[h.chunk.id]]))[0] for h in both)
 
 
 def test_boosts_apply_under_rrf_as_under_convex(retriever):
