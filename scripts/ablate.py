@@ -25,6 +25,8 @@ VARIANTS = {
     "topic boost": {"topic_boost": 0.0},
     "meta boost (speaker, year)": {"meta_boost": 0.0},
     "stance boost": {"stance_boost": 0.0},
+    "coverage boost": {"coverage_boost": 0.0},
+    "dense weight 0.5 (was the default)": {"hybrid_alpha": 0.5},
     "lead prefers asked stance": {"lead_stance": False},
     "non-prose penalty": {"nonprose_penalty": 0.0},
     "interleaving two delegations": {"interleave": False},

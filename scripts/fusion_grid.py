@@ -1,0 +1,91 @@
+"""Grid over the fusion weights, dev and test splits side by side: how `hybrid_alpha` and
+`coverage_boost` were chosen (docs/benchmarks.md, fifth pass).
+
+    python scripts/fusion_grid.py [--alpha 0.4,0.5,0.6,0.7] [--coverage 0,0.1,0.2] [--scifact DIR]
+
+Every cell runs the real pipeline (`qa.evaluation.run_questions`) with those two settings and
+the rest at their defaults. A row is one setting pair: hybrid R@5 / MRR@10 pooled over the
+answerable questions of every dev split, then of every test split (micro-averaged, so
+each question counts once), then SciFact nDCG@10 on its even and odd halves when --scifact
+is given. Rows are sorted by pooled dev MRR: choose from the top row, then read the test
+columns once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+MIXED = ("index/mixed-corpus", "index/mixed")
+UN = ("index/un-2015/corpus", "index/un-2015/index")
+# (question set, corpus, index); make quality builds both indexes
+DEV = [("eval/mixed-dev.jsonl", *MIXED), ("eval/chat-dev.jsonl", *MIXED), ("eval/stance-dev.jsonl", *MIXED),
+       ("eval/un-dev.jsonl", *UN), ("eval/osce-dev.jsonl", *MIXED)]
+TEST = [("eval/mixed-test.jsonl", *MIXED), ("eval/chat-test.jsonl", *MIXED), ("eval/stance-test.jsonl", *MIXED),
+        ("eval/un-test.jsonl", *UN), ("eval/osce-heldout.jsonl", *MIXED), ("eval/fresh-test.jsonl", *MIXED)]
+
+
+def main() -> None:
+    from dataclasses import replace
+
+    from qa.settings import Settings, offline_environment
+    offline_environment()
+    from qa.evaluation import evaluate_retriever, load_dataset, run_questions
+    from qa.retrieval import Retriever
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--alpha", default="0.4,0.5,0.6,0.7")
+    ap.add_argument("--coverage", default="0,0.05,0.1,0.2")
+    ap.add_argument("--scifact", type=Path, help="a BEIR folder (../shared/benchmarks/scifact)")
+    args = ap.parse_args()
+    base = Settings.from_env()
+    quiet = lambda *a, **k: None   # noqa: E731
+
+    datasets, retrievers = {}, {}     # question set -> Dataset; index folder -> Retriever
+    for path, corpus, index in DEV + TEST:
+        s = base.with_(corpus_dir=Path(corpus), index_dir=Path(index))
+        datasets[path] = load_dataset(Path(path), s, log=quiet)
+        retrievers.setdefault(index, Retriever(datasets[path].index, s))
+    halves = []
+    if args.scifact:
+        sci = load_dataset(args.scifact, base, log=quiet)
+        retrievers["scifact"] = Retriever(sci.index, base, embedder=retrievers[MIXED[1]].embedder)
+        for half in (0, 1):   # even and odd queries: tune on one, read the other
+            qs = sci.questions[half::2]
+            halves.append(replace(sci, questions=qs, qrels={q.id: sci.qrels[q.id] for q in qs if q.id in sci.qrels}))
+
+    def metrics(dataset, index, settings) -> dict:
+        r = retrievers[index]
+        r.settings = r.abstainer.settings = settings      # only fusion weights change: no reload
+        out = run_questions(dataset, r, "hybrid", max(10, settings.candidates))
+        return evaluate_retriever(dataset, out, "hybrid", 10).metrics
+
+    def pooled(sets, settings) -> tuple[float, float]:
+        rec = mrr = n = 0
+        for path, _, index in sets:
+            m, judged = metrics(datasets[path], index, settings), len(datasets[path].qrels)
+            rec, mrr, n = rec + m["recall@5"] * judged, mrr + m["mrr@10"] * judged, n + judged
+        return rec / n, mrr / n
+
+    rows = []
+    for alpha, cov in itertools.product(map(float, args.alpha.split(",")), map(float, args.coverage.split(","))):
+        s = base.with_(hybrid_alpha=alpha, coverage_boost=cov)
+        rows.append([alpha, cov, *pooled(DEV, s), *pooled(TEST, s),
+                     *(metrics(h, "scifact", s)["ndcg@10"] for h in halves)])
+        print(f"dense weight {alpha}, coverage {cov}: done", file=sys.stderr, flush=True)
+    rows.sort(key=lambda r: -r[3])
+    head = ["dense weight", "coverage", "dev R@5", "dev MRR@10", "test R@5", "test MRR@10"]
+    head += ["SciFact even", "SciFact odd"] if halves else []
+    print("| " + " | ".join(head) + " |")
+    print("|" + " --- |" * len(head))
+    for r in rows:
+        cells = [f"{r[0]:.1f}", f"{r[1]:.2f}"] + [f"{x:.3f}" for x in r[2:6]] + [f"{x:.4f}" for x in r[6:]]
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
