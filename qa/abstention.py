@@ -14,10 +14,13 @@ dev set (docs/benchmarks.md):
    that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
    or it names a speaker and a topic, and no statement by the speaker mentions
    the topic (the EU on Turkey);
-5. the question asks for a quantity and none of the top passages states one;
+5. the question asks for a quantity and none of the top passages states one near what
+   it counts;
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
    and none of the top passages names anyone but the people it names itself (nor, when
    it asks who delivered a statement, does any of their statements name its speaker).
+For 5 and 6, a question that names who said it ("How many soldiers did Russia say ...?")
+is answered only by that speaker's passages when any are among the top ones.
 """
 
 from __future__ import annotations
@@ -189,15 +192,24 @@ class Abstainer:
                   (on("speaker_topic") and self.speaker_topic_gap(query))
         if gap:
             return True, gap
+        said = self._by_speaker(query, hits[:5])
         if on("no_figure") and QUANTITY_QUESTION.search(query):
-            if not any(states_quantity(h.chunk.text, self.counted_stems(query)) for h in hits[:5]):
+            if not any(states_quantity(h.chunk.text, self.counted_stems(query)) for h in said):
                 return True, "the question asks for a figure and no passage states one"
         if on("no_person") and PERSON_ROLE_QUESTION.search(query):
             asked = {w.lower() for w in WORD.findall(query)}
-            speakers = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in hits[:5])
-            if not speakers and not any(persons_named(h.chunk.text, asked) for h in hits[:5]):
+            speakers = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in said)
+            if not speakers and not any(persons_named(h.chunk.text, asked) for h in said):
                 return True, "the question asks who and no passage names a person"
         return False, ""
+
+    def _by_speaker(self, query: str, hits: list) -> list:
+        """The hits a figure or a person must come from: when the question names who said
+        it ("How many soldiers did Russia say ...?"), that speaker's passages among them, if
+        any; another delegation's figure does not answer what Russia said."""
+        speakers = self.named_delegations(query)
+        own = [h for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)]
+        return own or hits
 
     def counted_stems(self, query: str) -> set[str]:
         """Stems of what a figure question counts: the words right after "how many"

@@ -90,16 +90,23 @@ _STOP_COUNTED = frozenset("""a an the of in on at to for from by with did do doe
 were will would could should be been and or than that which who""".split())
 
 
+_DETERMINERS = frozenset("its their his her our my your this these those".split())
+
+
 def counted(question: str) -> set[str]:
     """Stems of what a figure question counts: {"recommendation"} for "How many
-    recommendations did ODIHR make?"; empty when the question does not say."""
+    recommendations did ODIHR make?"; empty when the question does not say. A name only
+    qualifies what is counted ("Ukrainian soldiers", "OSCE observers": the figure must
+    stand near "soldiers"), unless it is all there is ("How many Kazakhs voted?")."""
     m = _COUNTED.search(question)
     out: set[str] = set()
+    names: set[str] = set()
     for w in (m.group(1).split() if m else []):
         if w.lower() in _STOP_COUNTED:
             break
-        out.add(stem(w))
-    return out
+        if w.lower() not in _DETERMINERS:
+            (names if w[0].isupper() else out).add(stem(w))
+    return out or names
 
 
 def holds(text: str, kinds: set[str], counts: set[str] | None = None) -> bool:

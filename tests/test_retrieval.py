@@ -262,6 +262,35 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
     assert not states_quantity("six political parties participated in the elections",
                                counted("How many observers came?"))
     assert not states_quantity("held on 10 January 2021 since 2013, the 30th anniversary", None)
+    # a name qualifies what is counted: the figure must be near the soldiers, not near "Ukrainian"
+    soldiers = counted("How many Ukrainian soldiers were fighting in Donbas?")
+    assert not states_quantity("Ukrainian forces shelled 12 villages.", soldiers)
+    assert states_quantity("some 4,000 soldiers took part", soldiers)
+    assert counted("How many OSCE observers came?") == counted("How many observers came?")
+    assert counted("What share of its electricity is renewable?") == counted("What share of electricity is renewable?")
+    assert counted("How many Kazakhs voted?") and counted("How many Kazakhs?")   # a name alone still counts
+
+
+def test_a_figure_or_person_a_named_speaker_gave_must_come_from_that_speakers_passages(retriever):
+    from qa.chunking import Chunk
+    from qa.documents import Document
+    from qa.retrieval import Hit
+
+    def hit(delegation, text):
+        doc = Document(f"X/{delegation}", "x.txt", [text], delegation=delegation)
+        return Hit(Chunk(doc.id, [1], text, text), doc, 1.0, 0.6)
+
+    russia = hit("Russian Federation", "The Kyiv regime keeps shelling Donbas, in breach of the Minsk agreements.")
+    ukraine = hit("Ukraine", "More than 40,000 soldiers serve in the east; Mr. Petro Poroshenko visited them.")
+    decide = retriever.abstainer.decide
+    figure = "How many soldiers did Russia say were fighting in Donbas?"
+    person = "Which official did Russia say visited the troops in Donbas?"
+    for question in (figure, person):
+        assert decide(question, [russia, ukraine], 0.6)[0], question           # Ukraine's words are not Russia's
+    # no speaker named: any passage answers
+    assert not decide("How many soldiers were fighting in Donbas?", [russia, ukraine], 0.6)[0]
+    assert not decide("Which official visited the troops in Donbas?", [russia, ukraine], 0.6)[0]
+    assert not decide(figure, [ukraine], 0.6)[0]    # none of the speaker's passages among the hits: all count
 
 
 def test_figure_question_without_the_figure_abstains(retriever):
