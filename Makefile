@@ -97,6 +97,8 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	done; done
 	$(BIN)/qa eval eval/fresh-test.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
 	  > $(RESULTS)/fresh-test.json
+	$(BIN)/qa eval eval/unanswerable-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
+	  > $(RESULTS)/unanswerable-dev.json
 	for split in dev test; do \
 	  $(BIN)/qa eval eval/un-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/un-$$split.json || exit 1; \

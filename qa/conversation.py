@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .delegations import DELEGATION_ALIASES, delegation_mentions
-from .text import FUNCTION_WORDS, MONTHS
+from .text import FUNCTION_WORDS, MONTH_NAME, MONTHS
 
 _WORD = re.compile(r"[\w'’.-]+")
 # An elliptical opening: the question continues the previous one ("And the EU?", "What about 2016?").
@@ -313,10 +313,6 @@ def expand_acronyms(text: str, table: dict[str, str]) -> str:
     return f"{text} ({', '.join(extra)})" if extra else text
 
 
-# a month as a name (capitalised: "may" is also a verb)
-_MONTH = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
-
-
 def contextualize(question: str, history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES,
                   acronyms: dict[str, str] | None = None) -> str:
     """The text to search for `question` asked after the user turns `history` (oldest first)."""
@@ -345,7 +341,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     if re.search(r"\b(?:19|20)\d\d\b", question):
         # a year of its own replaces the earlier turn's: "What about 2016?"
         words = [w for w in words if not re.fullmatch(r"(?:19|20)\d\d", w)]
-    if _MONTH.search(question):
+    if MONTH_NAME.search(question):
         # ... and so does a month: "the January referendum" then "And on the April one?"
         words = [w for w in words if w.lower() not in MONTHS]
     seen, extra = {w.lower() for w in content_words(question)}, []

@@ -20,6 +20,8 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d{2,}")
 YEAR = re.compile(r"(?<![/\d])(?<!\d[.,])\b(19[5-9]\d|20\d\d)\b(?!/|[.,]\d)")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
+# a month as a name: capitalised, since "may" is also a verb
+MONTH_NAME = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 
 # Function words: never a topic, never a name, never evidence of anything.
 FUNCTION_WORDS = frozenset("""a an and are as at be but by can could did do does for from had has have he her his how

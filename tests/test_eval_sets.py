@@ -35,6 +35,11 @@ def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, cap
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
 
 
+def test_unanswerable_dev_controls_match_their_paragraphs(mixed_corpus, capsys):
+    # (fresh-test's a08 cites header text on purpose: eval/README.md)
+    assert _sets_module().check(ROOT / "eval" / "unanswerable-dev.jsonl", mixed_corpus) == 0, capsys.readouterr().out
+
+
 @pytest.fixture(scope="module")
 def un_2015(tmp_path_factory) -> Path:
     """The 2015 session's speeches: unpacked already, or taken from the shared archive (as
