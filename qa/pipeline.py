@@ -61,6 +61,7 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
             # follow-up is up to the words it asks with ("Which of its recommendations ...?")
             asked = bm25_query_tokens(index.bm25, query.own) if query.followup else tokens
             fused = fused + s.coverage_boost * bm25_coverage(index.bm25, asked, ids)
+        fused = fused + fusion.stance_share(query, ids, fused, index, r.signals, s.stance_share_boost)
         scores = {int(i): float(x) for i, x in zip(ids, fused)}
     else:
         scores = dense or bm25

@@ -92,7 +92,8 @@ class Settings:
     onnx_threads: int = 1
     # --- retrieval pipeline (qa/pipeline.py, docs/retrieval.md): each rule can be switched
     # off to measure it (docs/benchmarks.md, "Rules measured out of sample")
-    stance_boost: float = 0.2          # hybrid: bonus for a passage of the stance a question asks about
+    stance_boost: float = 0.1          # hybrid: bonus for a passage of the stance a question asks about
+    stance_share_boost: float = 0.1    # ... plus this x the share of its sentences of that stance (top 20 only)
     nonprose_penalty: float = 0.5      # hybrid: taken off passages that do not read as prose
     interleave: bool = True            # hybrid: alternate the sides of a question naming two delegations
     abstain_rules: str = "low_similarity,unseen_term,delegation_year,name_year,speaker_topic,no_figure,no_person"

@@ -62,6 +62,14 @@ def stances(text: str) -> frozenset[str]:
     return frozenset(s for s in STANCES if _TEXT_RX[s].search(text))
 
 
+def share(text: str, stance: str) -> float:
+    """The share of the text's sentences that take `stance`: 1.0 for a paragraph of
+    criticism, 0.2 for a paragraph of praise with one sentence of concern."""
+    from .text import sentences
+    parts = sentences(text) or [text]
+    return sum(1 for x in parts if _TEXT_RX[stance].search(x)) / len(parts)
+
+
 def mask(text: str) -> int:
     """`stances` as bits (praise 1, criticise 2, call 4), for a compact per-passage array."""
     return sum(1 << n for n, s in enumerate(STANCES) if _TEXT_RX[s].search(text))

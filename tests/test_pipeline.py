@@ -104,6 +104,38 @@ def test_the_stance_of_questions_and_sentences():
     assert stances("Thank you, Mr. Chairperson.") == frozenset()
 
 
+def test_stance_share_counts_the_sentences_of_the_asked_stance():
+    from qa.stance import share
+    mixed = "The EU welcomes the orderly vote. It commends the election staff. However, it regrets the arrests."
+    assert share(mixed, CRITICISE) == pytest.approx(1 / 3) and share(mixed, PRAISE) == pytest.approx(2 / 3)
+    assert share("We deplore the arrests. We condemn the raids.", CRITICISE) == 1.0
+    assert share("Thank you, Mr. Chairperson.", CRITICISE) == 0.0
+
+
+def test_among_the_best_candidates_a_passage_mostly_of_the_asked_stance_gains_more(retriever):
+    from qa import fusion
+    from qa.retrieval import Retriever
+    from qa.stance import bit, share
+    question = "What did the EU criticise about the 2021 parliamentary elections?"
+    run = {w: Retriever(retriever.index, retriever.settings.with_(stance_share_boost=w), embedder=retriever.embedder)
+           .search(question, k=fusion.SHARE_TOP) for w in (0.0, 0.5)}
+    before = {h.chunk.id: h.score for h in run[0.0].hits}
+    stance = retriever.signals.stance
+    number = {c.id: n for n, c in enumerate(retriever.index.chunks)}
+    gains = {}
+    for h in run[0.5].hits[:10]:
+        if h.chunk.id in before:
+            gains[h.chunk.id] = h.score - before[h.chunk.id]
+            taken = stance[number[h.chunk.id]] & bit(CRITICISE)
+            assert gains[h.chunk.id] == pytest.approx(0.5 * share(h.chunk.text, CRITICISE) if taken else 0.0, abs=1e-5)
+    assert len(set(round(g, 4) for g in gains.values())) >= 3     # not one flat bonus: it varies with the share
+    plain = Retriever(retriever.index, retriever.settings.with_(stance_share_boost=0.5), embedder=retriever.embedder)
+    no_stance = plain.search("What did the EU say about the 2021 parliamentary elections?", k=5)
+    assert [h.score for h in no_stance.hits] == [h.score for h in Retriever(
+        retriever.index, retriever.settings, embedder=retriever.embedder).search(
+        "What did the EU say about the 2021 parliamentary elections?", k=5).hits]   # asks no stance: no change
+
+
 def test_a_criticism_question_leads_with_criticism_not_praise(retriever):
     answer = ask(retriever, "What did the EU criticise about the 2021 parliamentary elections?", k=5)
     assert not answer.result.abstained
