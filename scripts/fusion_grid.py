@@ -1,10 +1,11 @@
-"""Grid over the fusion weights, dev and test splits side by side: how `hybrid_alpha` and
-`coverage_boost` were chosen (docs/benchmarks.md, fifth pass).
+"""Grid over retrieval settings, dev and test splits side by side: how `hybrid_alpha`,
+`coverage_boost`, `stance_boost` and `stance_share_boost` were chosen (docs/benchmarks.md,
+fifth pass).
 
-    python scripts/fusion_grid.py [--alpha 0.4,0.5,0.6,0.7] [--coverage 0,0.1,0.2] [--scifact DIR]
+    python scripts/fusion_grid.py hybrid_alpha=0.4,0.5,0.6,0.7 coverage_boost=0,0.1,0.2 [--scifact DIR]
 
-Every cell runs the real pipeline (`qa.evaluation.run_questions`) with those two settings and
-the rest at their defaults. A row is one setting pair: hybrid R@5 / MRR@10 pooled over the
+Every cell runs the real pipeline (`qa.evaluation.run_questions`) with those settings and
+the rest at their defaults. A row is one combination: hybrid R@5 / MRR@10 pooled over the
 answerable questions of every dev split, then of every test split (micro-averaged, so
 each question counts once), then SciFact nDCG@10 on its even and odd halves when --scifact
 is given. Rows are sorted by pooled dev MRR: choose from the top row, then read the test
@@ -38,8 +39,7 @@ def main() -> None:
     from qa.retrieval import Retriever
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--alpha", default="0.4,0.5,0.6,0.7")
-    ap.add_argument("--coverage", default="0,0.05,0.1,0.2")
+    ap.add_argument("grid", nargs="+", help="SETTING=v1,v2,... (numeric settings)")
     ap.add_argument("--scifact", type=Path, help="a BEIR folder (../shared/benchmarks/scifact)")
     args = ap.parse_args()
     base = Settings.from_env()
@@ -71,19 +71,26 @@ def main() -> None:
             rec, mrr, n = rec + m["recall@5"] * judged, mrr + m["mrr@10"] * judged, n + judged
         return rec / n, mrr / n
 
+    names, values = [], []
+    for spec in args.grid:
+        name, _, vals = spec.partition("=")
+        if not hasattr(base, name) or not vals:
+            ap.error(f"{spec!r}: expected SETTING=v1,v2 with a setting of qa/settings.py")
+        names.append(name)
+        values.append([type(getattr(base, name))(v) for v in vals.split(",")])
     rows = []
-    for alpha, cov in itertools.product(map(float, args.alpha.split(",")), map(float, args.coverage.split(","))):
-        s = base.with_(hybrid_alpha=alpha, coverage_boost=cov)
-        rows.append([alpha, cov, *pooled(DEV, s), *pooled(TEST, s),
-                     *(metrics(h, "scifact", s)["ndcg@10"] for h in halves)])
-        print(f"dense weight {alpha}, coverage {cov}: done", file=sys.stderr, flush=True)
-    rows.sort(key=lambda r: -r[3])
-    head = ["dense weight", "coverage", "dev R@5", "dev MRR@10", "test R@5", "test MRR@10"]
+    for combo in itertools.product(*values):
+        s = base.with_(**dict(zip(names, combo)))
+        rows.append([*combo, *pooled(DEV, s), *pooled(TEST, s), *(metrics(h, "scifact", s)["ndcg@10"] for h in halves)])
+        print(f"{dict(zip(names, combo))}: done", file=sys.stderr, flush=True)
+    rows.sort(key=lambda r: -r[len(names) + 1])
+    head = names + ["dev R@5", "dev MRR@10", "test R@5", "test MRR@10"]
     head += ["SciFact even", "SciFact odd"] if halves else []
     print("| " + " | ".join(head) + " |")
     print("|" + " --- |" * len(head))
     for r in rows:
-        cells = [f"{r[0]:.1f}", f"{r[1]:.2f}"] + [f"{x:.3f}" for x in r[2:6]] + [f"{x:.4f}" for x in r[6:]]
+        n = len(names)
+        cells = [f"{x:g}" for x in r[:n]] + [f"{x:.3f}" for x in r[n:n + 4]] + [f"{x:.4f}" for x in r[n + 4:]]
         print("| " + " | ".join(cells) + " |")
 
 
