@@ -7,6 +7,7 @@
                                            (bm25s, weight mask for filters), n each
       3. fuse            qa/fusion.py      convex or RRF, then the boosts (under both), incl.
                                            the share of the question's terms each passage has
+                                           and, for the best 20, of its sentences in the asked stance
       4. order           qa/fusion.py      two named delegations alternate; one hit per paragraph
       5. rerank          qa/rerank.py      optional cross-encoder
       6. abstain         qa/abstention.py  the corpus has no answer: say why, in one line
