@@ -91,7 +91,8 @@ def bm25_scores(model, token_ids: list[int], ids: np.ndarray) -> np.ndarray:
 
 
 def bm25_idf(model, df: np.ndarray) -> np.ndarray:
-    """bm25s' lucene idf of terms found in `df` passages (0 for a term the corpus lacks: the highest)."""
+    """bm25s' lucene idf of terms that `df` passages contain (a term no passage has, df 0,
+    gets the highest idf)."""
     n = max(int(model.scores["num_docs"]), 1)
     return np.log(1 + (n - df + 0.5) / (df + 0.5))
 
