@@ -194,7 +194,8 @@ class Abstainer:
             return True, gap
         said = self._by_speaker(query, hits[:5])
         if on("no_figure") and QUANTITY_QUESTION.search(query):
-            if not any(states_quantity(h.chunk.text, self.counted_stems(query)) for h in said):
+            about = self.counted_stems(query)
+            if not any(states_quantity(h.chunk.text, about) for h in said):
                 return True, "the question asks for a figure and no passage states one"
         if on("no_person") and PERSON_ROLE_QUESTION.search(query):
             asked = {w.lower() for w in WORD.findall(query)}

@@ -29,6 +29,7 @@ import pickle
 import re
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -140,10 +141,10 @@ def build(index) -> Signals:
     """One pass over the corpus. Linear in its size; run once per index."""
     docs, chunks = index.documents, index.chunks
     aliases = alias_table(docs)
-    stem_of = _memo(stem)          # a corpus has far fewer distinct words than words
+    stem_of = lru_cache(maxsize=None)(stem)   # a corpus has far fewer distinct words than words
     # one object per distinct year set: a million passages share a few thousand of them
     # (memory, and a pickle that does not memoise a million objects)
-    same = _memo(lambda x: x)
+    same = lru_cache(maxsize=None)(lambda x: x)
     postings: dict[str, list[int]] = {}
     doc_years: list[frozenset[str]] = []
     vocab: set[str] = set()
@@ -269,17 +270,6 @@ def _agreed(votes: dict[str, dict[str, int]]) -> dict[str, str]:
         if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
             out[surname] = max(counts, key=counts.get)
     return out
-
-
-def _memo(fn):
-    cache: dict = {}
-
-    def get(x):
-        y = cache.get(x)
-        if y is None:
-            y = cache[x] = fn(x)
-        return y
-    return get
 
 
 def _alias_regex(aliases) -> re.Pattern:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .text import sentences
+
 PRAISE, CRITICISE, CALL = "praise", "criticise", "call"
 STANCES = (PRAISE, CRITICISE, CALL)
 
@@ -65,7 +67,6 @@ def stances(text: str) -> frozenset[str]:
 def share(text: str, stance: str) -> float:
     """The share of the text's sentences that take `stance`: 1.0 for a paragraph of
     criticism, 0.2 for a paragraph of praise with one sentence of concern."""
-    from .text import sentences
     parts = sentences(text) or [text]
     return sum(1 for x in parts if _TEXT_RX[stance].search(x)) / len(parts)
 
