@@ -9,11 +9,14 @@ dev set (docs/benchmarks.md):
    names the corpus does contain) and the best similarity is not high;
 3. the question names a delegation as the speaker and a year, and no statement
    by that delegation is from that year or mentions it, and none of that year
-   reports it speaking;
+   reports it speaking; or the delegation has no statement at all and none
+   reports it speaking (Georgia, in a corpus that speaks of Georgia);
 4. the question names a place, person or body and a year, and no statement
    that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
    or it names a speaker and a topic, and no statement by the speaker mentions
-   the topic (the EU on Turkey);
+   the topic (the EU on Turkey), or none of its statements that mention the topic is
+   from that year or mentions it (the US on Kazakhstan, asked about 2021 when it
+   spoke of Kazakhstan only in 2016);
 5. the question asks for a quantity and none of the top passages states one near what
    it counts;
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
@@ -134,12 +137,7 @@ class Abstainer:
         speakers = self.named_delegations(query)
         if not speakers:
             return None
-        # Topics are countries and delegations only: other names in a question ("people
-        # fleeing to Europe", "the Chinese initiative") are often its own paraphrase, not
-        # words the answering statement must contain.
-        topics = [names for names in named_entities(query, sig.aliases, sig.long_forms)
-                  if any(n in sig.aliases for n in names)
-                  and not any(same_delegation(sig.aliases.get(n, n), sp) for n in names for sp in speakers)]
+        topics = self._topics(query, speakers)
         for sp in speakers:
             own = sig.docs_of(sp)
             if not len(own):
@@ -149,6 +147,44 @@ class Abstainer:
                 if not len(np.intersect1d(own, about)) and not self._reported(sp, about=about):
                     return f"no statement by {sp} mentions {_as_written(query, names)}"
         return None
+
+    def absent_speaker(self, query: str) -> str | None:
+        """'What did Germany say ...?' when no statement is Germany's and none reports Germany
+        speaking: the corpus may mention Germany, but holds nothing it said."""
+        for sp in self.named_delegations(query):
+            if not len(self.signals.docs_of(sp)) and not self._reported(sp):
+                return f"no statement by {sp} is in the corpus"
+        return None
+
+    def speaker_topic_year_gap(self, query: str) -> str | None:
+        """'What did the US say about Kazakhstan's 2021 elections?' when the US statements that
+        mention Kazakhstan are all from and about 2016: rules 3 and 4 together."""
+        sig = self.signals
+        years = sorted(set(YEAR.findall(query)))
+        speakers = self.named_delegations(query)
+        if not years or not speakers:
+            return None
+        for sp in speakers:
+            own = sig.docs_of(sp)
+            for names in self._topics(query, speakers):
+                about = sig.docs_mentioning(_loosely(names))
+                own_about = np.intersect1d(own, about)
+                if not len(own_about):
+                    continue   # speaker_topic's case
+                for y in years:
+                    if not sig.any_from_or_mentioning(own_about, y) and not self._reported(sp, year=y, about=about):
+                        return (f"no statement by {sp} that mentions {_as_written(query, names)} "
+                                f"is from or mentions {y}")
+        return None
+
+    def _topics(self, query: str, speakers: list[str]) -> list:
+        """The countries and delegations a question asks about, other than its speakers. Other
+        names in a question ("people fleeing to Europe", "the Chinese initiative") are often its
+        own paraphrase, not words the answering statement must contain."""
+        sig = self.signals
+        return [names for names in named_entities(query, sig.aliases, sig.long_forms)
+                if any(n in sig.aliases for n in names)
+                and not any(same_delegation(sig.aliases.get(n, n), sp) for n in names for sp in speakers)]
 
     def _reported(self, delegation: str, year: str | None = None, about: np.ndarray | None = None) -> bool:
         """Does a statement (of that year, mentioning that topic) report the delegation
@@ -176,7 +212,7 @@ class Abstainer:
                ) -> tuple[bool, str]:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
-        name_year, speaker_topic, no_figure, no_person."""
+        absent_speaker, speaker_topic_year, name_year, speaker_topic, no_figure, no_person."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -187,6 +223,10 @@ class Abstainer:
         if unseen and best < s.abstain_unseen_threshold:
             return True, f"no statement mentions {', '.join(unseen)}"
         gap = on("delegation_year") and self.delegation_year_gap(query)
+        if not gap and on("absent_speaker"):
+            gap = self.absent_speaker(query)
+        if not gap and on("speaker_topic_year"):
+            gap = self.speaker_topic_year_gap(query)
         if not gap and best < s.abstain_unseen_threshold:
             gap = (on("name_year") and self.name_year_gap(query)) or \
                   (on("speaker_topic") and self.speaker_topic_gap(query))

@@ -18,7 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ALL_RULES = "low_similarity,unseen_term,delegation_year,name_year,speaker_topic,no_figure,no_person"
+from qa.settings import Settings  # noqa: E402
+
+ALL_RULES = Settings.abstain_rules
 VARIANTS = {
     "all rules on": {},
     "answer-type boost": {"answer_type_boost": 0.0},

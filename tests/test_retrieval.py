@@ -326,6 +326,46 @@ def test_the_speaker_topic_gap_reads_only_countries_as_topics(retriever):
     assert gap("What did Russia say about the observers who came from Africa?") is None
 
 
+@pytest.fixture(scope="module")
+def with_georgia_and_canada(seed_settings, tmp_path_factory):
+    """The seeds plus the EU on Georgia (2020) and Russia's reply to Canada (2019): Georgia is
+    spoken of but never speaks, and Russia speaks of Canada only in 2019."""
+    import shutil
+    from pathlib import Path
+
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path_factory.mktemp("seeds-plus")
+    for path in [*(root / "corpus").glob("*"), *(root / "eval" / "distractors").glob("syn-*-20*-georgia-*.txt"),
+                 *(root / "eval" / "distractors").glob("syn-russian-federation-2019-reply-to-canada-*.txt")]:
+        shutil.copy(path, folder)
+    settings = seed_settings.with_(corpus_dir=folder, index_dir=tmp_path_factory.mktemp("seeds-plus-index"))
+    index, _ = update_index(settings)
+    return Retriever(index, settings)
+
+
+def test_a_delegation_that_never_speaks_is_not_quoted(with_georgia_and_canada):
+    r = with_georgia_and_canada
+    result = r.search("What did Georgia's delegation say about the conduct of its 2020 parliamentary elections?", k=5)
+    assert result.abstained and result.reason == "no statement by Georgia is in the corpus"
+    # what others said about Georgia is still found
+    result = r.search("What did the EU say about Georgia's 2020 parliamentary elections?", k=5)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.delegation == "European Union" and "Georgia" in result.hits[0].doc.title
+
+
+def test_a_speaker_topic_and_year_must_meet_in_one_statement(with_georgia_and_canada):
+    r = with_georgia_and_canada
+    # Russia speaks in 2021 and of Canada, but of Canada only in 2019
+    result = r.search("What did Russia say about Canada's handling of protests in 2021?", k=5)
+    assert result.abstained
+    assert result.reason == "no statement by Russian Federation that mentions Canada is from or mentions 2021"
+    result = r.search("What did Russia say about Canada's handling of protests in 2019?", k=5)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.delegation == "Russian Federation" and "Canada" in result.hits[0].doc.title
+
+
 def test_person_questions_and_the_people_passages_name():
     from qa.answer_types import PERSON_ROLE_QUESTION, persons_named
 
