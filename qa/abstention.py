@@ -16,7 +16,8 @@ dev set (docs/benchmarks.md):
    or it names a speaker and a topic, and no statement by the speaker mentions
    the topic (the EU on Turkey), or none of its statements that mention the topic is
    from that year or mentions it (the US on Kazakhstan, asked about 2021 when it
-   spoke of Kazakhstan only in 2016);
+   spoke of Kazakhstan only in 2016), or, when the question pins a month ("January
+   2022"), none is from that month or names it;
 5. the question asks for a quantity and none of the top passages states one near what
    it counts;
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
@@ -40,9 +41,15 @@ from .text import stem
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
+# "January 2022", "January of 2022": a month the question pins
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d\d)\b")
 # _reported parses at most this many passages for speakers (each ~2 ms): the passages naming
 # the delegation in the year or topic asked about; beyond that many, it has been reported
 _REPORTED_SCAN = 200
+
+
+def _may_be_from(date: str | None, year: str, month_prefix: str) -> bool:
+    return not date or date == year or date.startswith(month_prefix)
 
 
 def _loosely(names) -> set[str]:
@@ -177,6 +184,35 @@ class Abstainer:
                                 f"is from or mentions {y}")
         return None
 
+    def speaker_month_gap(self, query: str) -> str | None:
+        """'What did Russia say about Kazakhstan in January 2022?' when no Russian statement
+        (that mentions Kazakhstan) is from January 2022 or names January and mentions 2022:
+        the month narrows the year as the year narrows the speaker. "May" and "March" are
+        also words, so a statement "mentions" them often: the rule then stays silent."""
+        sig = self.signals
+        pins = [(m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(query)]
+        speakers = self.named_delegations(query)
+        if not pins or not speakers:
+            return None
+        for sp in speakers:
+            pool, about, topic = sig.docs_of(sp), None, ""
+            for names in self._topics(query, speakers):
+                mentioning = sig.docs_mentioning(_loosely(names))
+                if len(np.intersect1d(pool, mentioning)):
+                    pool, about, topic = np.intersect1d(pool, mentioning), mentioning, _as_written(query, names)
+            if not len(pool):
+                continue   # absent_speaker's case
+            for month, year in pins:
+                prefix = f"{year}-{MONTHS.index(month.lower()) + 1:02d}"
+                named = np.intersect1d(pool, sig.docs_mentioning({month.lower()}))
+                # a statement dated only by its year (a UN session) may be from any of its months
+                if any(_may_be_from(self.index.documents[d].date, year, prefix) for d in pool) or \
+                        sig.any_from_or_mentioning(named, year) or self._reported(sp, year=year, about=about):
+                    continue
+                that = f" that mentions {topic}" if topic else ""
+                return f"no statement by {sp}{that} is from or mentions {month} {year}"
+        return None
+
     def _topics(self, query: str, speakers: list[str]) -> list:
         """The countries and delegations a question asks about, other than its speakers. Other
         names in a question ("people fleeing to Europe", "the Chinese initiative") are often its
@@ -212,7 +248,8 @@ class Abstainer:
                ) -> tuple[bool, str]:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
-        absent_speaker, speaker_topic_year, name_year, speaker_topic, no_figure, no_person."""
+        absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, no_figure,
+        no_person."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -227,6 +264,8 @@ class Abstainer:
             gap = self.absent_speaker(query)
         if not gap and on("speaker_topic_year"):
             gap = self.speaker_topic_year_gap(query)
+        if not gap and on("speaker_month"):
+            gap = self.speaker_month_gap(query)
         if not gap and best < s.abstain_unseen_threshold:
             gap = (on("name_year") and self.name_year_gap(query)) or \
                   (on("speaker_topic") and self.speaker_topic_gap(query))

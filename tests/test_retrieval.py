@@ -355,15 +355,24 @@ def test_a_delegation_that_never_speaks_is_not_quoted(with_georgia_and_canada):
     assert result.hits[0].doc.delegation == "European Union" and "Georgia" in result.hits[0].doc.title
 
 
-def test_a_speaker_topic_and_year_must_meet_in_one_statement(with_georgia_and_canada):
-    r = with_georgia_and_canada
+@pytest.mark.parametrize("refused,reason,answered,answering_doc", [
     # Russia speaks in 2021 and of Canada, but of Canada only in 2019
-    result = r.search("What did Russia say about Canada's handling of protests in 2021?", k=5)
-    assert result.abstained
-    assert result.reason == "no statement by Russian Federation that mentions Canada is from or mentions 2021"
-    result = r.search("What did Russia say about Canada's handling of protests in 2019?", k=5)
+    ("What did Russia say about Canada's handling of protests in 2021?",
+     "no statement by Russian Federation that mentions Canada is from or mentions 2021",
+     "What did Russia say about Canada's handling of protests in 2019?", "SYN.DEL/214/19"),
+    # Russia spoke of Kazakhstan in January 2021 and December 2022, never of March
+    ("What did Russia say about Kazakhstan's elections in March 2022?",
+     "no statement by Russian Federation that mentions Kazakhstan is from or mentions March 2022",
+     "What did Russia say about Kazakhstan's parliamentary elections in January 2021?", "PC.DEL/64/21"),
+])
+def test_a_speaker_topic_and_year_or_month_must_meet_in_one_statement(with_georgia_and_canada, refused, reason,
+                                                                      answered, answering_doc):
+    r = with_georgia_and_canada
+    result = r.search(refused, k=5)
+    assert result.abstained and result.reason == reason
+    result = r.search(answered, k=5)
     assert not result.abstained, result.reason
-    assert result.hits[0].doc.delegation == "Russian Federation" and "Canada" in result.hits[0].doc.title
+    assert result.hits[0].doc.id == answering_doc, [h.citation for h in result.hits]
 
 
 def test_person_questions_and_the_people_passages_name():
@@ -431,3 +440,10 @@ def test_a_leader_the_corpus_names_with_a_country_speaks_for_it(corpus, settings
     # the speaker rules read Ardent as Ukraine: the reason names the delegation, not the man
     result = r.search("What did Ardent say about the elections in 2016?", k=3)
     assert result.abstained and result.reason == "no statement by Ukraine is from or mentions 2016"
+
+
+def test_a_statement_dated_only_by_its_year_may_be_from_any_month():
+    from qa.abstention import _may_be_from
+    assert _may_be_from("2015", "2015", "2015-09") and _may_be_from(None, "2015", "2015-09")
+    assert _may_be_from("2015-09-28", "2015", "2015-09")
+    assert not _may_be_from("2015-10-01", "2015", "2015-09") and not _may_be_from("2014", "2015", "2015-09")
