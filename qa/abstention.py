@@ -155,34 +155,51 @@ class Abstainer:
                     return f"no statement by {sp} mentions {_as_written(query, names)}"
         return None
 
+    # The next three rules refuse only when every delegation the question names as a speaker
+    # lacks the evidence: "What did the UK and Germany say ...?" still shows what the UK said,
+    # and "What did the EU say about Georgia's position?" (Georgia read as a speaker) what the
+    # EU said. A rule's `lacks(sp)` returns the reason, "" (lacking, nothing to say about
+    # it: another rule's case) or None (the speaker has the evidence).
+    def _every_speaker_lacks(self, query: str, lacks) -> str | None:
+        reasons = []
+        for sp in self.named_delegations(query):
+            reason = lacks(sp)
+            if reason is None:
+                return None
+            reasons.append(reason)
+        return next((r for r in reasons if r), None)
+
     def absent_speaker(self, query: str) -> str | None:
         """'What did Germany say ...?' when no statement is Germany's and none reports Germany
         speaking: the corpus may mention Germany, but holds nothing it said."""
-        for sp in self.named_delegations(query):
-            if not len(self.signals.docs_of(sp)) and not self._reported(sp):
-                return f"no statement by {sp} is in the corpus"
-        return None
+        def lacks(sp):
+            if len(self.signals.docs_of(sp)) or self._reported(sp):
+                return None
+            return f"no statement by {sp} is in the corpus"
+        return self._every_speaker_lacks(query, lacks)
 
     def speaker_topic_year_gap(self, query: str) -> str | None:
         """'What did the US say about Kazakhstan's 2021 elections?' when the US statements that
         mention Kazakhstan are all from and about 2016: rules 3 and 4 together."""
         sig = self.signals
         years = sorted(set(YEAR.findall(query)))
-        speakers = self.named_delegations(query)
-        if not years or not speakers:
+        if not years:
             return None
-        for sp in speakers:
+        speakers = self.named_delegations(query)
+        topics = self._topics(query, speakers)
+
+        def lacks(sp):
             own = sig.docs_of(sp)
-            for names in self._topics(query, speakers):
+            for names in topics:
                 about = sig.docs_mentioning(_loosely(names))
                 own_about = np.intersect1d(own, about)
                 if not len(own_about):
-                    continue   # speaker_topic's case
+                    return ""   # absent_speaker's or speaker_topic's case
                 for y in years:
                     if not sig.any_from_or_mentioning(own_about, y) and not self._reported(sp, year=y, about=about):
-                        return (f"no statement by {sp} that mentions {_as_written(query, names)} "
-                                f"is from or mentions {y}")
-        return None
+                        return f"no statement by {sp} that mentions {_as_written(query, names)} is from or mentions {y}"
+            return None
+        return self._every_speaker_lacks(query, lacks) if topics else None
 
     def speaker_month_gap(self, query: str) -> str | None:
         """'What did Russia say about Kazakhstan in January 2022?' when no Russian statement
@@ -191,27 +208,29 @@ class Abstainer:
         also words, so a statement "mentions" them often: the rule then stays silent."""
         sig = self.signals
         pins = [(m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(query)]
-        speakers = self.named_delegations(query)
-        if not pins or not speakers:
+        if not pins:
             return None
-        for sp in speakers:
+        speakers = self.named_delegations(query)
+        topics = self._topics(query, speakers)
+
+        def lacks(sp):
             pool, about, topic = sig.docs_of(sp), None, ""
-            for names in self._topics(query, speakers):
+            for names in topics:
                 mentioning = sig.docs_mentioning(_loosely(names))
                 if len(np.intersect1d(pool, mentioning)):
                     pool, about, topic = np.intersect1d(pool, mentioning), mentioning, _as_written(query, names)
             if not len(pool):
-                continue   # absent_speaker's case
+                return ""   # absent_speaker's case
             for month, year in pins:
                 prefix = f"{year}-{MONTHS.index(month.lower()) + 1:02d}"
                 named = np.intersect1d(pool, sig.docs_mentioning({month.lower()}))
                 # a statement dated only by its year (a UN session) may be from any of its months
-                if any(_may_be_from(self.index.documents[d].date, year, prefix) for d in pool) or \
-                        sig.any_from_or_mentioning(named, year) or self._reported(sp, year=year, about=about):
-                    continue
-                that = f" that mentions {topic}" if topic else ""
-                return f"no statement by {sp}{that} is from or mentions {month} {year}"
-        return None
+                if not (any(_may_be_from(self.index.documents[d].date, year, prefix) for d in pool)
+                        or sig.any_from_or_mentioning(named, year) or self._reported(sp, year=year, about=about)):
+                    that = f" that mentions {topic}" if topic else ""
+                    return f"no statement by {sp}{that} is from or mentions {month} {year}"
+            return None
+        return self._every_speaker_lacks(query, lacks)
 
     def _topics(self, query: str, speakers: list[str]) -> list:
         """The countries and delegations a question asks about, other than its speakers. Other

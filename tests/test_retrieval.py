@@ -349,10 +349,14 @@ def test_a_delegation_that_never_speaks_is_not_quoted(with_georgia_and_canada):
     r = with_georgia_and_canada
     result = r.search("What did Georgia's delegation say about the conduct of its 2020 parliamentary elections?", k=5)
     assert result.abstained and result.reason == "no statement by Georgia is in the corpus"
-    # what others said about Georgia is still found
-    result = r.search("What did the EU say about Georgia's 2020 parliamentary elections?", k=5)
-    assert not result.abstained, result.reason
-    assert result.hits[0].doc.delegation == "European Union" and "Georgia" in result.hits[0].doc.title
+    # what others said about Georgia is still found, also when Georgia is asked about alongside
+    # them or reads as a speaker ("Georgia's position")
+    for question in ("What did the EU say about Georgia's 2020 parliamentary elections?",
+                     "What did the EU and Georgia say about Georgia's 2020 parliamentary elections?",
+                     "What did the EU say about Georgia's position after the 2020 elections?"):
+        result = r.search(question, k=5)
+        assert not result.abstained, (question, result.reason)
+        assert result.hits[0].doc.delegation == "European Union" and "Georgia" in result.hits[0].doc.title
 
 
 @pytest.mark.parametrize("refused,reason,answered,answering_doc", [
