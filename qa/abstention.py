@@ -109,9 +109,9 @@ class Abstainer:
         st = stem(w)
         return not (st in sig.stems or (len(st) >= 5 and not sig.unseen_prefix(st)))
 
-    def delegation_year_gap(self, query: str) -> str | None:
+    def delegation_year_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'European Union' + '2022' with no EU statement from or mentioning 2022."""
-        delegations, years = self.named_delegations(query), sorted(set(YEAR.findall(query)))
+        delegations, years = self._speakers(query, speakers), sorted(set(YEAR.findall(query)))
         if not delegations or not years:
             return None
         for deleg in delegations:
@@ -137,11 +137,11 @@ class Abstainer:
                     return f"no statement mentions {_as_written(query, names)} together with {y}"
         return None
 
-    def speaker_topic_gap(self, query: str) -> str | None:
+    def speaker_topic_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'What did the EU say about media freedom in Turkey?' when no EU statement mentions
         Turkey (or Türkiye): whatever the corpus says about Turkey, the EU did not say it."""
         sig = self.signals
-        speakers = self.named_delegations(query)
+        speakers = self._speakers(query, speakers)
         if not speakers:
             return None
         topics = self._topics(query, speakers)
@@ -160,32 +160,32 @@ class Abstainer:
     # and "What did the EU say about Georgia's position?" (Georgia read as a speaker) what the
     # EU said. A rule's `lacks(sp)` returns the reason, "" (lacking, nothing to say about
     # it: another rule's case) or None (the speaker has the evidence).
-    def _every_speaker_lacks(self, query: str, lacks) -> str | None:
+    def _every_speaker_lacks(self, speakers: list[str], lacks) -> str | None:
         reasons = []
-        for sp in self.named_delegations(query):
+        for sp in speakers:
             reason = lacks(sp)
             if reason is None:
                 return None
             reasons.append(reason)
         return next((r for r in reasons if r), None)
 
-    def absent_speaker(self, query: str) -> str | None:
+    def absent_speaker(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'What did Germany say ...?' when no statement is Germany's and none reports Germany
         speaking: the corpus may mention Germany, but holds nothing it said."""
         def lacks(sp):
             if len(self.signals.docs_of(sp)) or self._reported(sp):
                 return None
             return f"no statement by {sp} is in the corpus"
-        return self._every_speaker_lacks(query, lacks)
+        return self._every_speaker_lacks(self._speakers(query, speakers), lacks)
 
-    def speaker_topic_year_gap(self, query: str) -> str | None:
+    def speaker_topic_year_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'What did the US say about Kazakhstan's 2021 elections?' when the US statements that
         mention Kazakhstan are all from and about 2016: rules 3 and 4 together."""
         sig = self.signals
         years = sorted(set(YEAR.findall(query)))
         if not years:
             return None
-        speakers = self.named_delegations(query)
+        speakers = self._speakers(query, speakers)
         topics = self._topics(query, speakers)
 
         def lacks(sp):
@@ -199,9 +199,9 @@ class Abstainer:
                     if not sig.any_from_or_mentioning(own_about, y) and not self._reported(sp, year=y, about=about):
                         return f"no statement by {sp} that mentions {_as_written(query, names)} is from or mentions {y}"
             return None
-        return self._every_speaker_lacks(query, lacks) if topics else None
+        return self._every_speaker_lacks(speakers, lacks) if topics else None
 
-    def speaker_month_gap(self, query: str) -> str | None:
+    def speaker_month_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'What did Russia say about Kazakhstan in January 2022?' when no Russian statement
         (that mentions Kazakhstan) is from January 2022 or names January and mentions 2022:
         the month narrows the year as the year narrows the speaker. "May" and "March" are
@@ -210,7 +210,7 @@ class Abstainer:
         pins = [(m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(query)]
         if not pins:
             return None
-        speakers = self.named_delegations(query)
+        speakers = self._speakers(query, speakers)
         topics = self._topics(query, speakers)
 
         def lacks(sp):
@@ -230,7 +230,7 @@ class Abstainer:
                     that = f" that mentions {topic}" if topic else ""
                     return f"no statement by {sp}{that} is from or mentions {month} {year}"
             return None
-        return self._every_speaker_lacks(query, lacks)
+        return self._every_speaker_lacks(speakers, lacks)
 
     def _topics(self, query: str, speakers: list[str]) -> list:
         """The countries and delegations a question asks about, other than its speakers. Other
@@ -240,6 +240,11 @@ class Abstainer:
         return [names for names in named_entities(query, sig.aliases, sig.long_forms)
                 if any(n in sig.aliases for n in names)
                 and not any(same_delegation(sig.aliases.get(n, n), sp) for n in names for sp in speakers)]
+
+    def _speakers(self, query: str, speakers: list[str] | None) -> list[str]:
+        """The delegations asked about as speaking: as the query stage read them (a follow-up's
+        are the earlier turn's), or else as the question's words name them."""
+        return self.named_delegations(query) if speakers is None else speakers
 
     def _reported(self, delegation: str, year: str | None = None, about: np.ndarray | None = None) -> bool:
         """Does a statement (of that year, mentioning that topic) report the delegation
@@ -263,8 +268,8 @@ class Abstainer:
                 return True
         return False
 
-    def decide(self, query: str, hits: list, best: float | None, rules: frozenset[str] | None = None
-               ) -> tuple[bool, str]:
+    def decide(self, query: str, hits: list, best: float | None, rules: frozenset[str] | None = None,
+               speakers: list[str] | None = None) -> tuple[bool, str]:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
         absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, no_figure,
@@ -278,19 +283,19 @@ class Abstainer:
         unseen = self.unseen_terms(query) if on("unseen_term") else []
         if unseen and best < s.abstain_unseen_threshold:
             return True, f"no statement mentions {', '.join(unseen)}"
-        gap = on("delegation_year") and self.delegation_year_gap(query)
+        gap = on("delegation_year") and self.delegation_year_gap(query, speakers)
         if not gap and on("absent_speaker"):
-            gap = self.absent_speaker(query)
+            gap = self.absent_speaker(query, speakers)
         if not gap and on("speaker_topic_year"):
-            gap = self.speaker_topic_year_gap(query)
+            gap = self.speaker_topic_year_gap(query, speakers)
         if not gap and on("speaker_month"):
-            gap = self.speaker_month_gap(query)
+            gap = self.speaker_month_gap(query, speakers)
         if not gap and best < s.abstain_unseen_threshold:
             gap = (on("name_year") and self.name_year_gap(query)) or \
-                  (on("speaker_topic") and self.speaker_topic_gap(query))
+                  (on("speaker_topic") and self.speaker_topic_gap(query, speakers))
         if gap:
             return True, gap
-        said = self._by_speaker(query, hits[:5])
+        said = self._by_speaker(query, hits[:5], speakers)
         if on("no_figure") and QUANTITY_QUESTION.search(query):
             about = self.counted_stems(query)
             if not any(states_quantity(h.chunk.text, about) for h in said):
@@ -302,11 +307,11 @@ class Abstainer:
                 return True, "the question asks who and no passage names a person"
         return False, ""
 
-    def _by_speaker(self, query: str, hits: list) -> list:
+    def _by_speaker(self, query: str, hits: list, speakers: list[str] | None = None) -> list:
         """The hits a figure or a person must come from: when the question names who said
         it ("How many soldiers did Russia say ...?"), that speaker's passages among them, if
         any; another delegation's figure does not answer what Russia said."""
-        speakers = self.named_delegations(query)
+        speakers = self._speakers(query, speakers)
         own = [h for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)]
         return own or hits
 

@@ -180,6 +180,36 @@ def content_words(text: str) -> list[str]:
     return [w.strip(".'’") for w in _WORD.findall(text) if w.lower().strip(".'’") not in _STOP and len(w) > 1]
 
 
+_ELLIPSIS = re.compile(r"^\s*(?:and|but|also|what about|how about)\s+(?:the\s+)?(?P<rest>.+)$", re.I)
+_NOT_A_SPEAKER_NEXT = re.compile(r"(?:about|on|in|for|of|with|to|what|which|who|whom|how|why|when|where|did|does|do|"
+                                 r"is|are|was|were)\b", re.I)
+# the earlier turn's speaker as a pronoun: "What did they say ...?", "What did it urge ...?"
+_PRONOUN_SPEAKER = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?:it|they)\b|"
+                              r"\b(?:its|their)\s+(?:statement|delegation|reply|view|position)s?\b", re.I)
+
+
+def speakers_of_followup(question: str, history: list[str], aliases: dict[str, str],
+                         speaker_names: dict[str, str]) -> list[str]:
+    """Who speaks in a follow-up that names no speaker the way a question does: the delegation
+    an elliptical "And Moscow?" or "And the Americans on the April one?" opens with; else the
+    earlier turn's speakers when the follow-up names no delegation, points to them with a
+    pronoun ("What did it urge?") or only changes the topic ("And about Georgia's elections?").
+    A follow-up naming a delegation otherwise ("... after Kazakhstan's election, and were they
+    implemented?") has changed the subject: no one."""
+    m = _ELLIPSIS.match(question)
+    if m and not _NOT_A_SPEAKER_NEXT.match(m.group("rest")):
+        head = " ".join(m.group("rest").split()[:3])
+        if not re.search(r"['’]s\b", head):          # "And Georgia's elections?" asks about Georgia
+            named = delegation_mentions(head, aliases)
+            if named:
+                return named
+    keeps = not delegation_mentions(question, aliases) or _PRONOUN_SPEAKER.search(question) or m
+    if not keeps:
+        return []
+    clear, likely = speaker_mentions(" ".join(carried_turns(history, aliases)), speaker_names)
+    return clear + likely
+
+
 def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:
     """Does the question need the earlier turn? Only when it cannot stand on its own: it
     opens elliptically ("And the EU?", "What about 2016?"), points back ("these
@@ -320,16 +350,25 @@ def contextualize(question: str, history: list[str], aliases: dict[str, str] = D
     return expand_acronyms(query, acronyms or {})
 
 
-def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
-    if not history or not is_followup(question, aliases):
-        return question
-    # The topic comes from the latest self-contained turn and any follow-ups after it.
+def carried_turns(history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES) -> list[str]:
+    """The turns a follow-up leans on: the latest self-contained one and any follow-ups after it."""
     start = len(history) - 1
     while start > 0 and is_followup(history[start], aliases):
         start -= 1
-    carried = " ".join(history[start:])
+    return history[start:]
+
+
+def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
+    if not history or not is_followup(question, aliases):
+        return question
+    carried = " ".join(carried_turns(history, aliases))
     words = content_words(carried)
     speakers = delegation_mentions(carried, aliases)
+    if _PRONOUN_SPEAKER.search(question) and delegation_mentions(question, aliases):
+        # "What did it say about Kyrgyzstan's constitution?": a topic of its own, and the
+        # earlier turn gives only who "it" is, not its topic or year
+        extra = [c for c in speakers if c.lower() not in question.lower()]
+        return f"{question} {' '.join(extra)}".strip()
     if delegation_mentions(question, aliases):
         # a new speaker replaces the old one: "EU ... elections" then "And Russia?"
         drop = {a for a, c in aliases.items() if c in speakers}

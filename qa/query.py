@@ -3,10 +3,9 @@
 `understand(question, history, filters, signals)` returns a `Query`: the text to
 search (the question, plus the earlier turn's topic only when the question needs it,
 plus the corpus's names for the delegations and acronyms it uses), the question's
-own text (what abstention judges: a refusal is about what the user asked, never
-about words carried over from an earlier turn), the delegations it names as
-speakers, its years, names, answer type and stance. Every step is linear in the
-question's length.
+own text, the delegations it names as speakers (for a follow-up that names none, the
+earlier turn's: "And in 2022?"), its years, names, answer type and stance. Every step
+is linear in the question's length.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .answer_types import YEAR, asked_for, counted
-from .conversation import contextualize, is_followup, named_entities, speaker_mentions
+from .conversation import contextualize, is_followup, named_entities, speaker_mentions, speakers_of_followup
 from .filters import Filters
 from .stance import asked_stance
 
@@ -27,7 +26,7 @@ class QuestionTooLong(ValueError):
 class Query:
     question: str                         # as asked
     text: str                             # what is searched
-    own: str                              # the question alone, names expanded: what abstention reads
+    own: str                              # the question alone, names expanded: whose terms coverage counts
     followup: bool = False                # took words from the earlier turn
     speakers: list[str] = field(default_factory=list)        # delegations it clearly names as speaking
     likely_speakers: list[str] = field(default_factory=list)  # ... or as a role ("the Kazakh ambassador")
@@ -51,9 +50,12 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     history = [h[:max_chars] for h in (history or [])[-10:]]   # the last turns are what a follow-up leans on
     text = contextualize(question, history, signals.aliases, signals.acronyms)
     own = contextualize(question, [], signals.aliases, signals.acronyms)
+    followup = bool(history) and is_followup(question, signals.aliases)
     clear, likely = speaker_mentions(text, signals.speaker_names)
+    if followup and not clear and not likely:
+        clear = speakers_of_followup(question, history, signals.aliases, signals.speaker_names)
     return Query(
-        question=question, text=text, own=own, followup=bool(history) and is_followup(question, signals.aliases),
+        question=question, text=text, own=own, followup=followup,
         speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),
         names=named_entities(text, signals.aliases, signals.long_forms),
         kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None)

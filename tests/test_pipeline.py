@@ -52,6 +52,40 @@ def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     assert "January" in contextualize("What may they have meant?", before)
 
 
+@pytest.mark.parametrize("question,speakers", [
+    ("And in 2022?", ["European Union"]),                                   # the earlier turn's speaker
+    ("What did it urge the authorities to do?", ["European Union"]),        # ... named by a pronoun
+    ("And about Uzbekistan's presidential election?", ["European Union"]),  # ... kept with a new topic
+    ("And Moscow?", ["Russian Federation"]),                                # a new speaker
+    ("And the Americans on the April one?", ["United States"]),
+    ("And Georgia's elections?", ["European Union"]),                       # Georgia is asked about
+    # names a delegation and leans back only for "they" (the recommendations): no speaker
+    ("How many recommendations did ODIHR make after Kazakhstan's 2011 election, and were they implemented?", []),
+])
+def test_a_follow_up_keeps_or_replaces_the_earlier_speaker(retriever, question, speakers):
+    from qa.query import understand
+    history = ["What did the EU say about Kazakhstan's 2021 parliamentary elections?"]
+    assert understand(question, history, None, retriever.signals).all_speakers == speakers
+
+
+def test_a_follow_up_about_a_new_topic_takes_only_its_speaker_from_the_earlier_turn():
+    query = contextualize("And what did it say about Kyrgyzstan's new constitution?",
+                          ["What did the United States say about media freedom in 2018?"])
+    assert "United States" in query and "2018" not in query and "media" not in query
+
+
+def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
+    # the US spoke of Kazakhstan in 2016 only; the Russian statement of 2021 is not an answer
+    history = ["What did the United States say about Kazakhstan's 2016 parliamentary elections?"]
+    result = retriever.search("And about the 2021 ones?", k=5, history=history)
+    assert result.abstained, [h.citation for h in result.hits]
+    assert result.reason == "no statement by United States is from or mentions 2021"
+    history = ["What did Russia say about Kazakhstan's 2021 parliamentary elections?"]
+    result = retriever.search("And in 2022?", k=5, history=history)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/1799/22"
+
+
 def test_self_contained_question_after_an_unrelated_one_is_answered(retriever):
     history = ["What did the US say about media freedom in 2016?"]
     result = retriever.search("Which observers did Russia say found that the 2021 vote was fair?", k=3,
