@@ -37,7 +37,7 @@ from .answer_types import (MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUAN
                            YEAR, counted, persons_named, states_quantity)
 from .conversation import FUNCTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, same_delegation
-from .text import stem
+from .text import MONTH_NAME, stem
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
@@ -46,6 +46,16 @@ _MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")
 # _reported parses at most this many passages for speakers (each ~2 ms): the passages naming
 # the delegation in the year or topic asked about; beyond that many, it has been reported
 _REPORTED_SCAN = 200
+
+
+def _pinned_months(query: str) -> list[tuple[str, str]]:
+    """("January", "2022") for "January 2022"; also for a question with one month and one
+    year apart ("the April referendum ... 2021", as a follow-up carries the year)."""
+    pins = [(m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(query)]
+    months, years = set(MONTH_NAME.findall(query)), set(YEAR.findall(query))
+    if not pins and len(months) == 1 and len(years) == 1:
+        pins = [(months.pop(), years.pop())]
+    return pins
 
 
 def _may_be_from(date: str | None, year: str, month_prefix: str) -> bool:
@@ -207,7 +217,7 @@ class Abstainer:
         the month narrows the year as the year narrows the speaker. "May" and "March" are
         also words, so a statement "mentions" them often: the rule then stays silent."""
         sig = self.signals
-        pins = [(m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(query)]
+        pins = _pinned_months(query)
         if not pins:
             return None
         speakers = self._speakers(query, speakers)

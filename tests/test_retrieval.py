@@ -451,3 +451,12 @@ def test_a_statement_dated_only_by_its_year_may_be_from_any_month():
     assert _may_be_from("2015", "2015", "2015-09") and _may_be_from(None, "2015", "2015-09")
     assert _may_be_from("2015-09-28", "2015", "2015-09")
     assert not _may_be_from("2015-10-01", "2015", "2015-09") and not _may_be_from("2014", "2015", "2015-09")
+
+
+def test_the_months_a_question_pins():
+    from qa.abstention import _pinned_months
+    assert _pinned_months("What did Russia say about Kazakhstan in January 2022?") == [("January", "2022")]
+    assert _pinned_months("What did the US say in October about the 2021 referendum?") == [("October", "2021")]
+    # two years, or no month as a name ("may" the verb), pin nothing
+    assert _pinned_months("What did it say in October about the 2020 and 2021 votes?") == []
+    assert _pinned_months("What may Russia have said in 2021?") == []
