@@ -180,6 +180,7 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
 @pytest.mark.parametrize("question,clear,likely", [
     ("What did Russia say about Kazakhstan's elections?", ["Russian Federation"], []),
     ("How did the EU and Russia differ on the 2021 vote?", ["European Union", "Russian Federation"], []),
+    ("How did Armenia and the UK each assess the campaign?", ["Armenia", "United Kingdom"], []),
     ("According to Moscow, was the vote fair?", ["Russian Federation"], []),
     ("Which liberties did the US specifically urge Kazakhstan to respect?", ["United States"], []),
     ("What was the EU's view of the Kazakh vote?", ["European Union"], []),
