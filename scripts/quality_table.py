@@ -28,7 +28,7 @@ SETS = [
     ("stance-dev", "stance questions, dev"), ("stance-test", "stance questions, **test**"),
     ("un-dev", "UN General Debate 2015, dev"), ("un-test", "UN General Debate 2015, **test**"),
     ("fresh-test", "fresh questions, seeds + distractors (test only)"),
-    ("unanswerable-dev", "unanswerable questions + 3 controls, seeds + distractors (dev only)"),
+    ("unanswerable-dev", "unanswerable questions + answerable controls, seeds + distractors (dev only)"),
     ("osce-dev", "OSCE dev (tuned on, 2 passes)"), ("osce-heldout", "OSCE held-out"),
     ("scifact", "SciFact (BEIR), nDCG@10"),
 ]
