@@ -66,11 +66,13 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
         boost -= s.nonprose_penalty * ~signals.prose[ids]
     if s.meta_boost:
         speakers = query.all_speakers
-        for n, (i, d) in enumerate(zip(ids, docs)):
-            if speakers and any(same_delegation(sp, index.documents[d].delegation) for sp in speakers):
-                boost[n] += s.meta_boost
-            if query.years and query.years & signals.chunk_years[i]:
-                boost[n] += s.meta_boost / 2
+        if speakers:   # once per statement among the candidates, not once per passage
+            by = {d: any(same_delegation(sp, index.documents[d].delegation) for sp in speakers)
+                  for d in set(docs.tolist())}
+            boost += s.meta_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
+        if query.years:
+            boost += (s.meta_boost / 2) * np.array([bool(query.years & signals.chunk_years[i]) for i in ids],
+                                                   dtype=np.float32)
     return boost
 
 

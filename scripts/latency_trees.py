@@ -1,0 +1,63 @@
+"""Query latency of two checkouts of this repository on one question set: the code of a
+change against the code before it (`git worktree add /tmp/before <commit>`), where
+`scripts/latency_ab.py` compares settings within one checkout.
+
+    python scripts/latency_trees.py /tmp/before . eval/chat-test.jsonl \
+        --corpus index/mixed-corpus --index index/mixed --rounds 2
+
+Each round times each tree in its own process (one warm-up pass, then three timed passes of
+`Retriever.search` per question), the trees alternating so that load on the machine hits
+both alike. Paths are resolved before the trees are entered, so both read the same set,
+corpus and index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+_TIMER = r"""
+import os, sys, time
+tree, path, corpus, index = sys.argv[1:5]
+os.chdir(tree); sys.path.insert(0, tree)
+from qa.settings import Settings, offline_environment
+offline_environment()
+import numpy as np
+from qa.evaluation import load_dataset
+from qa.retrieval import Retriever
+settings = Settings.from_env().with_(corpus_dir=corpus, index_dir=index)
+data = load_dataset(path, settings, log=lambda *a: None)
+r = Retriever(data.index, settings)
+for q in data.questions:
+    r.search(q.question, k=5, history=q.history)
+ms = []
+for _ in range(3):
+    for q in data.questions:
+        t = time.perf_counter()
+        r.search(q.question, k=5, history=q.history)
+        ms.append((time.perf_counter() - t) * 1000)
+print(f"median {np.median(ms):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms ({len(ms)} searches)")
+"""
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("before", type=Path)
+    p.add_argument("after", type=Path)
+    p.add_argument("set", type=Path)
+    p.add_argument("--corpus", type=Path, required=True)
+    p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--rounds", type=int, default=2)
+    a = p.parse_args()
+    args = [str(a.set.resolve()), str(a.corpus.resolve()), str(a.index.resolve())]
+    for _ in range(a.rounds):
+        for label, tree in (("before", a.before), ("after", a.after)):
+            out = subprocess.run([sys.executable, "-c", _TIMER, str(tree.resolve()), *args],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+            print(f"{a.set.name}: {label} ({tree}): {out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
