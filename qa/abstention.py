@@ -121,17 +121,19 @@ class Abstainer:
 
     def delegation_year_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'European Union' + '2022' with no EU statement from or mentioning 2022."""
-        delegations, years = self._speakers(query, speakers), sorted(set(YEAR.findall(query)))
-        if not delegations or not years:
+        years = sorted(set(YEAR.findall(query)))
+        if not years:
             return None
-        for deleg in delegations:
+
+        def lacks(deleg):
             own = self.signals.docs_of(deleg)
             if not len(own):
-                continue   # the unseen-term rule covers unknown delegations
+                return ""   # absent_speaker's or the unseen-term rule's case
             for y in years:
                 if not self.signals.any_from_or_mentioning(own, y) and not self._reported(deleg, year=y):
                     return f"no statement by {deleg} is from or mentions {y}"
-        return None
+            return None
+        return self._every_speaker_lacks(self._speakers(query, speakers), lacks)
 
     def name_year_gap(self, query: str) -> str | None:
         """'Kyrgyzstan' + '2020' (or 'Tokayev' + '2019') with no statement that mentions the
@@ -165,8 +167,8 @@ class Abstainer:
                     return f"no statement by {sp} mentions {_as_written(query, names)}"
         return None
 
-    # The next three rules refuse only when every delegation the question names as a speaker
-    # lacks the evidence: "What did the UK and Germany say ...?" still shows what the UK said,
+    # The speaker rules (delegation_year and the three below) refuse only when every
+    # delegation the question names as a speaker lacks the evidence: "What did the UK and Germany say ...?" still shows what the UK said,
     # and "What did the EU say about Georgia's position?" (Georgia read as a speaker) what the
     # EU said. A rule's `lacks(sp)` returns the reason, "" (lacking, nothing to say about
     # it: another rule's case) or None (the speaker has the evidence).

@@ -213,7 +213,9 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
     implemented?") has changed the subject: no one."""
     m = _ELLIPSIS.match(question)
     if m and not _NOT_A_SPEAKER_NEXT.match(m.group("rest")):
-        head = " ".join(m.group("rest").split()[:3])
+        rest = m.group("rest")
+        # "And the US and the EU?" names a list; "And the Americans on the April one?" one
+        head = rest if _only_speakers(rest, aliases) else " ".join(rest.split()[:3])
         if not re.search(r"['’]s\b", head):          # "And Georgia's elections?" asks about Georgia
             named = delegation_mentions(head, aliases)
             if named:
@@ -221,8 +223,12 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
     keeps = not delegation_mentions(question, aliases) or _PRONOUN_SPEAKER.search(question) or m
     if not keeps:
         return []
-    clear, likely = speaker_mentions(" ".join(carried_turns(history, aliases)), speaker_names)
-    return clear + likely
+    # the latest turn that names a speaker: "EU ... January", "And Russia?", then "And in March?"
+    for turn in reversed(carried_turns(history, aliases)):
+        clear, likely = speaker_mentions(turn, speaker_names)
+        if clear or likely:
+            return clear + likely
+    return []
 
 
 def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:

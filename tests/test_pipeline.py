@@ -68,6 +68,29 @@ def test_a_follow_up_keeps_or_replaces_the_earlier_speaker(retriever, question, 
     assert understand(question, history, None, retriever.signals).all_speakers == speakers
 
 
+@pytest.mark.parametrize("history,question,speakers", [
+    # the latest turn that names a speaker, not the first
+    (["What did the EU say about Kazakhstan in January 2021?", "And Russia?"], "And in March?",
+     ["Russian Federation"]),
+    (["What did Russia say about the 2021 elections?"], "And the United States and the EU?",
+     ["United States", "European Union"]),
+])
+def test_a_follow_up_speaks_with_the_latest_named_speakers(retriever, history, question, speakers):
+    from qa.query import understand
+    assert understand(question, history, None, retriever.signals).all_speakers == speakers
+
+
+def test_a_speaker_rule_refuses_only_when_every_named_speaker_lacks_the_evidence(retriever):
+    # the EU said nothing in 2022, Russia did: Russia's statement is the answer, not a refusal
+    result = retriever.search("What did the EU and Russia say about Kazakhstan's 2022 election?", k=3)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/1799/22"
+    history = ["What did the EU and Russia say about Kazakhstan's 2021 parliamentary elections?"]
+    assert not retriever.search("And in 2022?", k=3, history=history).abstained
+    result = retriever.search("What did the EU say about Kazakhstan's 2022 election?", k=3)
+    assert result.abstained and result.reason == "no statement by European Union is from or mentions 2022"
+
+
 def test_a_follow_up_about_a_new_topic_takes_only_its_speaker_from_the_earlier_turn():
     query = contextualize("And what did it say about Kyrgyzstan's new constitution?",
                           ["What did the United States say about media freedom in 2018?"])
