@@ -10,7 +10,8 @@ dev set (docs/benchmarks.md):
 3. the question names a delegation as the speaker and a year, and no statement
    by that delegation is from that year or mentions it, and none of that year
    reports it speaking; or the delegation has no statement at all and none
-   reports it speaking (Georgia, in a corpus that speaks of Georgia);
+   reports it speaking (Georgia, in a corpus that speaks of Georgia). With two
+   speakers named, only when both lack it: the other's statement is an answer;
 4. the question names a place, person or body and a year, and no statement
    that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
    or it names a speaker and a topic, and no statement by the speaker mentions
