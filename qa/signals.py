@@ -8,7 +8,7 @@ index's version folder as `signals.pkl`), we keep:
 
 - an inverted index word -> statements that use it (a name is "mentioned" when
   a statement has words starting with each of its words: "kazakh" finds "kazakhs");
-- the years each statement is from or mentions, and each passage's years;
+- the years each statement is from or mentions ("next year" read against its own year), and each passage's years;
 - the statements of each delegation, and the passages that name a delegation;
 - the corpus vocabulary and stems (for "no statement mentions X"), the acronyms it
   writes out, and the stems most statements share;
@@ -48,6 +48,21 @@ _TOKEN = re.compile(r"\w+")
 # with 1 or 2, so the matches are the same, but the regex engine no longer evaluates
 # YEAR's two look-behinds at every character of the corpus (3× faster over a corpus)
 _YEAR_SCAN = re.compile("(?=[12])" + YEAR.pattern, YEAR.flags)
+# "next year" in a statement of 2015 mentions 2016: the speaker rules must not say that no
+# statement mentions 2016 (Germany's 2015 speech on its OSCE chairmanship "next year")
+_RELATIVE_YEAR = re.compile(r"\b(next|coming|last|past|previous|this|current)\s+year\b", re.I)
+_YEAR_OFFSET = {"next": 1, "coming": 1, "last": -1, "past": -1, "previous": -1, "this": 0, "current": 0}
+
+
+def _years_in(text: str, doc) -> set[str]:
+    """The years a text mentions, "next year" and "last year" read against the year of its
+    statement, and the years the statement is from."""
+    own = {iso[:4] for iso in (doc.date, doc.delivered) if iso}
+    years = set(_YEAR_SCAN.findall(text)) | own
+    if len(own) == 1:
+        y = int(next(iter(own)))
+        years.update(str(y + _YEAR_OFFSET[m.lower()]) for m in _RELATIVE_YEAR.findall(text))
+    return years
 
 
 @dataclass
@@ -153,9 +168,7 @@ def build(index) -> Signals:
     for n, (d, text) in enumerate(zip(docs, index.doc_texts)):
         for w in set(_TOKEN.findall(text)):
             postings.setdefault(w, []).append(n)
-        years = set(_YEAR_SCAN.findall(text))
-        years.update(iso[:4] for iso in (d.date, d.delivered) if iso)
-        doc_years.append(same(frozenset(years)))
+        doc_years.append(same(frozenset(_years_in(text, d))))
         meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
         vocab.update(w.lower() for w in WORD.findall(meta))
         vocab.update(iso[:4] for iso in (d.date, d.delivered) if iso)
@@ -178,8 +191,7 @@ def build(index) -> Signals:
         for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
             alias_chunks.setdefault(a, []).append(i)
         d = docs[dn]
-        years = frozenset(set(_YEAR_SCAN.findall(c.text)) | {iso[:4] for iso in (d.date, d.delivered) if iso})
-        chunk_years.append(same(years))
+        chunk_years.append(same(frozenset(_years_in(c.text, d))))
         stance_bits[i] = stance_mod.mask(c.text)
         # prose or not is a property of the paragraph, not of a piece cut from it
         key = (dn, tuple(c.paragraphs))

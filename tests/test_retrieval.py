@@ -461,3 +461,20 @@ def test_the_months_a_question_pins():
     # two years, or no month as a name ("may" the verb), pin nothing
     assert _pinned_months("What did it say in October about the 2020 and 2021 votes?") == []
     assert _pinned_months("What may Russia have said in 2021?") == []
+
+
+def test_next_year_in_a_statement_mentions_the_year_after_it(corpus, settings):
+    """A 2015 statement on a chairmanship 'next year' speaks of 2016, not of 2017."""
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+
+    (corpus / "no.txt").write_text(
+        "PC.DEL/77/15\n1 October 2015\n\nDelegation of Norway\n\nMr. Chairperson,\n\n"
+        "Norway will do its utmost to strengthen the OSCE when it holds the chairmanship next year.\n\n"
+        "Thank you.\n", encoding="utf-8")
+    r = Retriever(update_index(settings)[0], settings)
+    result = r.search("What did Norway say about its OSCE chairmanship in 2016?", k=3)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/77/15"
+    result = r.search("What did Norway say about its OSCE chairmanship in 2017?", k=3)
+    assert result.abstained and result.reason == "no statement by Norway is from or mentions 2017"
