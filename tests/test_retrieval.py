@@ -161,16 +161,20 @@ def test_cross_encoder_reranker_code_path(tmp_path, seed_index, seed_settings):
     assert [h.score for h in hits] == pytest.approx(sorted(expected, reverse=True), abs=1e-5)
 
 
-def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
-    """Names come from the corpus too: 'Norway' boosts, filters and abstains like 'Russia'."""
+def _seeds_and_norway(corpus, settings, code: str, date: str, sentence: str):
+    """A retriever over the seeds plus one Norwegian statement."""
     from qa.index import update_index
     from qa.retrieval import Retriever
 
-    (corpus / "no.txt").write_text(
-        "PC.DEL/99/21\n1 March 2021\n\nDelegation of Norway\n\nMr. Chairperson,\n\n"
-        "Norway regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice.\n\n"
-        "Thank you.\n", encoding="utf-8")
-    r = Retriever(update_index(settings)[0], settings)
+    (corpus / "no.txt").write_text(f"{code}\n{date}\n\nDelegation of Norway\n\nMr. Chairperson,\n\n"
+                                   f"{sentence}\n\nThank you.\n", encoding="utf-8")
+    return Retriever(update_index(settings)[0], settings)
+
+
+def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
+    """Names come from the corpus too: 'Norway' boosts, filters and abstains like 'Russia'."""
+    r = _seeds_and_norway(corpus, settings, "PC.DEL/99/21", "1 March 2021",
+                          "Norway regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice.")
     assert r.named_delegations("What did Norway say about genuine choice?") == ["Norway"]
     assert r.search("What did Norway say about genuine choice?", k=1).hits[0].doc.id == "PC.DEL/99/21"
     result = r.search("What did Norway say about the 2016 elections?", k=3)
@@ -465,14 +469,8 @@ def test_the_months_a_question_pins():
 
 def test_next_year_in_a_statement_mentions_the_year_after_it(corpus, settings):
     """A 2015 statement on a chairmanship 'next year' speaks of 2016, not of 2017."""
-    from qa.index import update_index
-    from qa.retrieval import Retriever
-
-    (corpus / "no.txt").write_text(
-        "PC.DEL/77/15\n1 October 2015\n\nDelegation of Norway\n\nMr. Chairperson,\n\n"
-        "Norway will do its utmost to strengthen the OSCE when it holds the chairmanship next year.\n\n"
-        "Thank you.\n", encoding="utf-8")
-    r = Retriever(update_index(settings)[0], settings)
+    r = _seeds_and_norway(corpus, settings, "PC.DEL/77/15", "1 October 2015",
+                          "Norway will do its utmost to strengthen the OSCE when it holds the chairmanship next year.")
     result = r.search("What did Norway say about its OSCE chairmanship in 2016?", k=3)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == "PC.DEL/77/15"
