@@ -169,10 +169,11 @@ class Abstainer:
         return None
 
     # The speaker rules (delegation_year and the three below) refuse only when every
-    # delegation the question names as a speaker lacks the evidence: "What did the UK and Germany say ...?" still shows what the UK said,
-    # and "What did the EU say about Georgia's position?" (Georgia read as a speaker) what the
-    # EU said. A rule's `lacks(sp)` returns the reason, "" (lacking, nothing to say about
-    # it: another rule's case) or None (the speaker has the evidence).
+    # delegation the question names as a speaker lacks the evidence: "What did the UK and
+    # Germany say ...?" still shows what the UK said, and "What did the EU say about Georgia's
+    # position?" (Georgia read as a speaker) what the EU said. A rule's `lacks(sp)` returns
+    # the reason, "" (lacking, nothing to say about it: another rule's case) or None (the
+    # speaker has the evidence).
     def _every_speaker_lacks(self, speakers: list[str], lacks) -> str | None:
         reasons = []
         for sp in speakers:

@@ -89,7 +89,8 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     clear = [
         # did Russia say / did the EU and Russia differ / has the Russian delegation argued
         rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
-        rf"(?:\s+(?:delegation|representatives?|side|government))?\s+(?:(?:not|also|ever|again|really|each|both|all|\w+ly)\s+)?"
+        rf"(?:\s+(?:delegation|representatives?|side|government))?"
+        rf"\s+(?:(?:not|also|ever|again|really|each|both|all|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
         rf"(?P<n>{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",

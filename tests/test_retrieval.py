@@ -173,8 +173,8 @@ def _seeds_and_norway(corpus, settings, code: str, date: str, sentence: str):
 
 def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
     """Names come from the corpus too: 'Norway' boosts, filters and abstains like 'Russia'."""
-    r = _seeds_and_norway(corpus, settings, "PC.DEL/99/21", "1 March 2021",
-                          "Norway regrets that the parliamentary elections in Kazakhstan offered voters no genuine choice.")
+    r = _seeds_and_norway(corpus, settings, "PC.DEL/99/21", "1 March 2021", "Norway regrets that the "
+                          "parliamentary elections in Kazakhstan offered voters no genuine choice.")
     assert r.named_delegations("What did Norway say about genuine choice?") == ["Norway"]
     assert r.search("What did Norway say about genuine choice?", k=1).hits[0].doc.id == "PC.DEL/99/21"
     result = r.search("What did Norway say about the 2016 elections?", k=3)
