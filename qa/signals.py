@@ -59,7 +59,7 @@ def _years_in(text: str, doc) -> set[str]:
     statement, and the years the statement is from."""
     own = {iso[:4] for iso in (doc.date, doc.delivered) if iso}
     years = set(_YEAR_SCAN.findall(text)) | own
-    if len(own) == 1:
+    if len(own) == 1 and next(iter(own)).isdigit():
         y = int(next(iter(own)))
         years.update(str(y + _YEAR_OFFSET[m.lower()]) for m in _RELATIVE_YEAR.findall(text))
     return years
