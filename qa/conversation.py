@@ -224,9 +224,14 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
     keeps = not delegation_mentions(question, aliases) or _PRONOUN_SPEAKER.search(question) or m
     if not keeps:
         return []
-    # the latest turn that names a speaker: "EU ... January", "And Russia?", then "And in March?"
-    for turn in reversed(carried_turns(history, aliases)):
-        clear, likely = speaker_mentions(turn, speaker_names)
+    return latest_speakers(carried_turns(history, aliases), speaker_names)
+
+
+def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
+    """The speakers of the latest turn that names one: "EU ... January", "And Russia?", then
+    "And in March?" is about Russia."""
+    for turn in reversed(turns):
+        clear, likely = speaker_mentions(turn, names)
         if clear or likely:
             return clear + likely
     return []
@@ -389,7 +394,8 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     if _PRONOUN_SPEAKER.search(question) and delegation_mentions(question, aliases):
         # "What did it say about Kyrgyzstan's constitution?": a topic of its own, and the
         # earlier turn gives only who "it" is, not its topic or year
-        extra = [c for c in speakers if c.lower() not in question.lower()]
+        extra = [c for c in latest_speakers(carried_turns(history, aliases), aliases)
+                 if c.lower() not in question.lower()]
         return f"{question} {' '.join(extra)}".strip()
     if delegation_mentions(question, aliases):
         # a new speaker replaces the old one: "EU ... elections" then "And Russia?"

@@ -93,8 +93,9 @@ def test_a_speaker_rule_refuses_only_when_every_named_speaker_lacks_the_evidence
 
 def test_a_follow_up_about_a_new_topic_takes_only_its_speaker_from_the_earlier_turn():
     query = contextualize("And what did it say about Kyrgyzstan's new constitution?",
-                          ["What did the United States say about media freedom in 2018?"])
+                          ["What did the United States say about media freedom in Kazakhstan in 2018?"])
     assert "United States" in query and "2018" not in query and "media" not in query
+    assert "Kazakhstan" not in query   # the earlier turn's topic, not its speaker
 
 
 def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
