@@ -23,7 +23,9 @@ dev set (docs/benchmarks.md):
    it counts;
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
    and none of the top passages names anyone but the people it names itself (nor, when
-   it asks who delivered a statement, does any of their statements name its speaker).
+   it asks who delivered a statement, does any of their statements name its speaker);
+   or it asks when something will happen and no top passage has a sentence dating
+   something to come ("we will hold elections on 8 November", "next Monday").
 For 5 and 6, a question that names who said it ("How many soldiers did Russia say ...?")
 is answered only by that speaker's passages when any are among the top ones.
 """
@@ -34,8 +36,8 @@ import re
 
 import numpy as np
 
-from .answer_types import (MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION, WORD,
-                           YEAR, counted, persons_named, states_quantity)
+from .answer_types import (FUTURE_DATE_QUESTION, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS,
+                           SPEAKER_QUESTION, WORD, YEAR, counted, persons_named, states_future_date, states_quantity)
 from .conversation import FUNCTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, same_delegation
 from .text import MONTH_NAME, stem
@@ -290,7 +292,7 @@ class Abstainer:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
         absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, no_figure,
-        no_person."""
+        no_person, no_future_date."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -322,6 +324,9 @@ class Abstainer:
             speakers = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in said)
             if not speakers and not any(persons_named(h.chunk.text, asked) for h in said):
                 return True, "the question asks who and no passage names a person"
+        if on("no_future_date") and FUTURE_DATE_QUESTION.search(query):
+            if not any(states_future_date(h.chunk.text) for h in said):
+                return True, "the question asks when something will happen and no passage dates it"
         return False, ""
 
     def _by_speaker(self, query: str, hits: list, speakers: list[str] | None = None) -> list:

@@ -476,3 +476,22 @@ def test_next_year_in_a_statement_mentions_the_year_after_it(corpus, settings):
     assert result.hits[0].doc.id == "PC.DEL/77/15"
     result = r.search("What did Norway say about its OSCE chairmanship in 2017?", k=3)
     assert result.abstained and result.reason == "no statement by Norway is from or mentions 2017"
+
+
+def test_when_will_questions_need_a_passage_dating_something_to_come(corpus, settings):
+    from qa.answer_types import FUTURE_DATE_QUESTION, states_future_date
+    assert states_future_date("This year is vital, as we will hold general elections on 8 November.")
+    assert states_future_date("The meeting (ASEM) will be held in Mongolia in the summer of 2016.")
+    assert states_future_date("Next Monday marks thirty years since the adoption of the Document.")
+    # a date of the past, or a future with no date, is not an answer to "when will ...?"
+    assert not states_future_date("The elections were held on 20 June 2021. We will study the report.")
+    assert FUTURE_DATE_QUESTION.search("On what dates will Norway host the conference?")
+    assert not FUTURE_DATE_QUESTION.search("When did Norway host the conference?")
+    r = _seeds_and_norway(corpus, settings, "PC.DEL/78/15", "1 October 2015",
+                          "Norway will host a conference on national minorities in Oslo on 12 May 2016.")
+    result = r.search("When will Norway host its conference on national minorities?", k=3)
+    assert not result.abstained, result.reason
+    result = r.search("When will Kazakhstan hold its next parliamentary elections, according to the United States?",
+                      k=3)
+    assert result.abstained
+    assert result.reason == "the question asks when something will happen and no passage dates it"
