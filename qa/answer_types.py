@@ -145,7 +145,7 @@ def states_quantity(text: str, about: set[str] | None = None) -> bool:
 # "When will ...?", "On what date will ...?": a date in the future, which only a sentence
 # about what will happen can give ("we will hold general elections on 8 November").
 FUTURE_DATE_QUESTION = re.compile(
-    r"^\s*(?:when|on what (?:dates?|days?)|in (?:what|which) (?:year|month))\b.*\b(?:will|shall)\b", re.I)
+    r"^\s*(?:when|on what (?:dates?|days?)|in (?:what|which) (?:year|month))\s+(?:will|shall)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|going to|(?:is|are) (?:scheduled|due|planned|set|expected) (?:to|for)|"
                      r"(?:is|are) to (?:be|take)|plans? to|intends? to|to be held|upcoming|forthcoming)\b", re.I)
 _MONTH_NAME = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b")

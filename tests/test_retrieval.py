@@ -487,6 +487,7 @@ def test_when_will_questions_need_a_passage_dating_something_to_come(corpus, set
     assert not states_future_date("The elections were held on 20 June 2021. We will study the report.")
     assert FUTURE_DATE_QUESTION.search("On what dates will Norway host the conference?")
     assert not FUTURE_DATE_QUESTION.search("When did Norway host the conference?")
+    assert not FUTURE_DATE_QUESTION.search("When did Norway say it will host the conference?")
     r = _seeds_and_norway(corpus, settings, "PC.DEL/78/15", "1 October 2015",
                           "Norway will host a conference on national minorities in Oslo on 12 May 2016.")
     result = r.search("When will Norway host its conference on national minorities?", k=3)
