@@ -10,8 +10,7 @@ dev set (docs/benchmarks.md):
 3. the question names a delegation as the speaker and a year, and no statement
    by that delegation is from that year or mentions it, and none of that year
    reports it speaking; or the delegation has no statement at all and none
-   reports it speaking (Georgia, in a corpus that speaks of Georgia). With two
-   speakers named, only when both lack it: the other's statement is an answer;
+   reports it speaking (Iceland, in a corpus that speaks of Iceland);
 4. the question names a place, person or body and a year, and no statement
    that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
    or it names a speaker and a topic, and no statement by the speaker mentions
@@ -25,8 +24,8 @@ dev set (docs/benchmarks.md):
    and none of the top passages names anyone but the people it names itself (nor, when
    it asks who delivered a statement, does any of their statements name its speaker);
    or it asks when something will happen and no top passage has a sentence dating
-   something to come ("we will hold elections on 8 November", "next Monday").
-For 5 and 6, a question that names who said it ("How many soldiers did Russia say ...?")
+   something to come ("the talks will resume on 3 May", "next Tuesday").
+For 5 and 6, a question that names who said it ("How many ships did Malta say ...?")
 is answered only by that speaker's passages when any are among the top ones.
 """
 
@@ -44,7 +43,7 @@ from .text import MONTH_NAME, stem
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
-# "January 2022", "January of 2022": a month the question pins
+# "March 2019", "March of 2019": a month the question pins
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d\d)\b")
 # _reported parses at most this many passages for speakers (each ~0.3 ms): the passages naming
 # the delegation in the year or topic asked about; beyond that many, it has been reported
@@ -52,8 +51,8 @@ _REPORTED_SCAN = 200
 
 
 def _pinned_months(query: str) -> list[tuple[str, str]]:
-    """("January", "2022") for "January 2022"; also for a question with one month and one
-    year apart ("the April referendum ... 2021", as a follow-up carries the year)."""
+    """("March", "2019") for "March 2019"; also for a question with one month and one year
+    apart ("the May summit ... 2019", as when a follow-up carries the year)."""
     pins = [(m.group(1), m.group(2)) for m in _MONTH_YEAR.finditer(query)]
     months, years = set(MONTH_NAME.findall(query)), set(YEAR.findall(query))
     if not pins and len(months) == 1 and len(years) == 1:
@@ -136,7 +135,7 @@ class Abstainer:
                 if not self.signals.any_from_or_mentioning(own, y) and not self._reported(deleg, year=y):
                     return f"no statement by {deleg} is from or mentions {y}"
             return None
-        return self._every_speaker_lacks(self._speakers(query, speakers), lacks)
+        return self._first_gap(self._speakers(query, speakers), lacks)
 
     def name_year_gap(self, query: str) -> str | None:
         """'Kyrgyzstan' + '2020' (or 'Tokayev' + '2019') with no statement that mentions the
@@ -170,32 +169,25 @@ class Abstainer:
                     return f"no statement by {sp} mentions {_as_written(query, names)}"
         return None
 
-    # The speaker rules (delegation_year and the three below) refuse only when every
-    # delegation the question names as a speaker lacks the evidence: "What did the UK and
-    # Germany say ...?" still shows what the UK said, and "What did the EU say about Georgia's
-    # position?" (Georgia read as a speaker) what the EU said. A rule's `lacks(sp)` returns
-    # the reason, "" (lacking, nothing to say about it: another rule's case) or None (the
-    # speaker has the evidence).
-    def _every_speaker_lacks(self, speakers: list[str], lacks) -> str | None:
-        reasons = []
-        for sp in speakers:
-            reason = lacks(sp)
-            if reason is None:
-                return None
-            reasons.append(reason)
-        return next((r for r in reasons if r), None)
+    # delegation_year and the three rules below read each speaker the question names in turn;
+    # `lacks(sp)` gives the reason that speaker cannot have said it, or None (or "" when it is
+    # another rule's case). Refusing only when every named speaker lacks it was tried and
+    # dropped: it changed no split and cost a refusal on dev (docs/benchmarks.md, sixth pass).
+    @staticmethod
+    def _first_gap(speakers: list[str], lacks) -> str | None:
+        return next((reason for sp in speakers if (reason := lacks(sp))), None)
 
     def absent_speaker(self, query: str, speakers: list[str] | None = None) -> str | None:
-        """'What did Germany say ...?' when no statement is Germany's and none reports Germany
-        speaking: the corpus may mention Germany, but holds nothing it said."""
+        """'What did Iceland say ...?' when no statement is Iceland's and none reports Iceland
+        speaking: the corpus may mention Iceland, but holds nothing it said."""
         def lacks(sp):
             if len(self.signals.docs_of(sp)) or self._reported(sp):
                 return None
             return f"no statement by {sp} is in the corpus"
-        return self._every_speaker_lacks(self._speakers(query, speakers), lacks)
+        return self._first_gap(self._speakers(query, speakers), lacks)
 
     def speaker_topic_year_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
-        """'What did the US say about Kazakhstan's 2021 elections?' when the US statements that
+        """'What did Norway say about Poland in 2019?' when the Norwegian statements that
         mention Kazakhstan are all from and about 2016: rules 3 and 4 together."""
         sig = self.signals
         years = sorted(set(YEAR.findall(query)))
@@ -215,11 +207,11 @@ class Abstainer:
                     if not sig.any_from_or_mentioning(own_about, y) and not self._reported(sp, year=y, about=about):
                         return f"no statement by {sp} that mentions {_as_written(query, names)} is from or mentions {y}"
             return None
-        return self._every_speaker_lacks(speakers, lacks) if topics else None
+        return self._first_gap(speakers, lacks) if topics else None
 
     def speaker_month_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
-        """'What did Russia say about Kazakhstan in January 2022?' when no Russian statement
-        (that mentions Kazakhstan) is from January 2022 or names January and mentions 2022:
+        """'What did Norway say about Poland in March 2019?' when no Norwegian statement
+        (that mentions Poland) is from March 2019 or names March and mentions 2019:
         the month narrows the year as the year narrows the speaker. "May" and "March" are
         also words, so a statement "mentions" them often: the rule then stays silent."""
         sig = self.signals
@@ -246,7 +238,7 @@ class Abstainer:
                     that = f" that mentions {topic}" if topic else ""
                     return f"no statement by {sp}{that} is from or mentions {month} {year}"
             return None
-        return self._every_speaker_lacks(speakers, lacks)
+        return self._first_gap(speakers, lacks)
 
     def _topics(self, query: str, speakers: list[str]) -> list:
         """The countries and delegations a question asks about, other than its speakers. Other
@@ -331,7 +323,7 @@ class Abstainer:
 
     def _by_speaker(self, query: str, hits: list, speakers: list[str] | None = None) -> list:
         """The hits a figure or a person must come from: when the question names who said
-        it ("How many soldiers did Russia say ...?"), that speaker's passages among them, if
+        it ("How many ships did Malta say ...?"), that speaker's passages among them, if
         any; another delegation's figure does not answer what Russia said."""
         speakers = self._speakers(query, speakers)
         own = [h for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .text import MONTHS, WORD, YEAR, sentences, stem  # noqa: F401  (WORD, YEAR re-exported)
+from .text import MONTH_NAME, MONTHS, WORD, YEAR, sentences, stem  # noqa: F401  (WORD, YEAR re-exported)
 
 PERSON_QUESTION = re.compile(
     r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:official|minister|ambassador|person|"
@@ -143,24 +143,23 @@ def states_quantity(text: str, about: set[str] | None = None) -> bool:
 
 
 # "When will ...?", "On what date will ...?": a date in the future, which only a sentence
-# about what will happen can give ("we will hold general elections on 8 November").
+# about what will happen can give ("the talks will resume on 3 May").
 FUTURE_DATE_QUESTION = re.compile(
     r"^\s*(?:when|on what (?:dates?|days?)|in (?:what|which) (?:year|month))\s+(?:will|shall)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|going to|(?:is|are) (?:scheduled|due|planned|set|expected) (?:to|for)|"
                      r"(?:is|are) to (?:be|take)|plans? to|intends? to|to be held|upcoming|forthcoming)\b", re.I)
-_MONTH_NAME = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 _WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:spring|summer|autumn|winter)\b|\btomorrow\b", re.I)
-# a relative date in the future is a date and says it is future: "next Monday", "next year"
+# a relative date in the future is a date and says it is future: "next Tuesday", "next year"
 _NEXT = re.compile(r"\b(?:next|coming)\s+(?:week|month|year|spring|summer|autumn|winter|monday|tuesday|"
                    r"wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
 
 def states_future_date(text: str) -> bool:
-    """Does a sentence of the text date something to come ("we will hold elections on 8
-    November", "the summit will be held in the summer of 2016", "next Monday")?"""
+    """Does a sentence of the text date something to come ("the talks will resume on 3 May",
+    "the forum will meet in the spring of 2030", "next Tuesday")?"""
     for s in sentences(text) or [text]:
         if _NEXT.search(s):
             return True
-        if _FUTURE.search(s) and (_MONTH_NAME.search(s) or _DATE_NUMBER_RE.search(s) or _WHEN.search(s)):
+        if _FUTURE.search(s) and (MONTH_NAME.search(s) or _DATE_NUMBER_RE.search(s) or _WHEN.search(s)):
             return True
     return False

@@ -199,7 +199,7 @@ def content_words(text: str) -> list[str]:
 _ELLIPSIS = re.compile(r"^\s*(?:and|but|also|what about|how about)\s+(?:the\s+)?(?P<rest>.+)$", re.I)
 _NOT_A_SPEAKER_NEXT = re.compile(r"(?:about|on|in|for|of|with|to|what|which|who|whom|how|why|when|where|did|does|do|"
                                  r"is|are|was|were)\b", re.I)
-# the earlier turn's speaker as a pronoun: "What did they say ...?", "What did it urge ...?"
+# the earlier turn's speaker as a pronoun: "What did they say ...?", "What did it propose ...?"
 _PRONOUN_SPEAKER = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?:it|they)\b|"
                               r"\b(?:its|their)\s+(?:statement|delegation|reply|view|position)s?\b", re.I)
 
@@ -207,17 +207,17 @@ _PRONOUN_SPEAKER = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?:i
 def speakers_of_followup(question: str, history: list[str], aliases: dict[str, str],
                          speaker_names: dict[str, str]) -> list[str]:
     """Who speaks in a follow-up that names no speaker the way a question does: the delegation
-    an elliptical "And Moscow?" or "And the Americans on the April one?" opens with; else the
+    an elliptical "And Lisbon?" or "And the Portuguese on the second vote?" opens with; else the
     earlier turn's speakers when the follow-up names no delegation, points to them with a
-    pronoun ("What did it urge?") or only changes the topic ("And about Georgia's elections?").
-    A follow-up naming a delegation otherwise ("... after Kazakhstan's election, and were they
+    pronoun ("What did it propose?") or only changes the topic ("And about Poland's budget?").
+    A follow-up naming a delegation otherwise ("... after Malta's budget, and were they
     implemented?") has changed the subject: no one."""
     m = _ELLIPSIS.match(question)
     if m and not _NOT_A_SPEAKER_NEXT.match(m.group("rest")):
         rest = m.group("rest")
-        # "And the US and the EU?" names a list; "And the Americans on the April one?" one
+        # "And Norway and Malta?" names a list; "And the Portuguese on the second vote?" one
         head = rest if _only_speakers(rest, aliases) else " ".join(rest.split()[:3])
-        if not re.search(r"['’]s\b", head):          # "And Georgia's elections?" asks about Georgia
+        if not re.search(r"['’]s\b", head):          # "And Poland's budget?" asks about Poland
             named = delegation_mentions(head, aliases)
             if named:
                 return named
@@ -228,8 +228,8 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 
 
 def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
-    """The speakers of the latest turn that names one: "EU ... January", "And Russia?", then
-    "And in March?" is about Russia."""
+    """The speakers of the latest turn that names one: "What did Norway say ...?", "And Malta?",
+    then "And in 2019?" is about Malta."""
     for turn in reversed(turns):
         clear, likely = speaker_mentions(turn, names)
         if clear or likely:
@@ -392,7 +392,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     words = content_words(carried)
     speakers = delegation_mentions(carried, aliases)
     if _PRONOUN_SPEAKER.search(question) and delegation_mentions(question, aliases):
-        # "What did it say about Kyrgyzstan's constitution?": a topic of its own, and the
+        # "What did it say about Poland's budget?": a topic of its own, and the
         # earlier turn gives only who "it" is, not its topic or year
         extra = [c for c in latest_speakers(carried_turns(history, aliases), aliases)
                  if c.lower() not in question.lower()]
@@ -409,7 +409,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         # a year of its own replaces the earlier turn's: "What about 2016?"
         words = [w for w in words if not re.fullmatch(r"(?:19|20)\d\d", w)]
     if MONTH_NAME.search(question):
-        # ... and so does a month: "the January referendum" then "And on the April one?"
+        # ... and so does a month: "the March summit" then "And the May one?"
         words = [w for w in words if w.lower() not in MONTHS]
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:

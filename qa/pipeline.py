@@ -59,7 +59,7 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
         fused = fused + fusion.boosts(query, ids, index, r.signals, s)
         if s.coverage_boost and tokens:
             # the earlier turn's words find the statement; which paragraph answers a
-            # follow-up is up to the words it asks with ("Which of its recommendations ...?")
+            # follow-up is up to the words it asks with ("Which of its proposals ...?")
             asked = bm25_query_tokens(index.bm25, query.own) if query.followup else tokens
             fused = fused + s.coverage_boost * bm25_coverage(index.bm25, asked, ids)
         fused = fused + fusion.stance_share(query, ids, fused, index, r.signals, s.stance_share_boost)

@@ -4,7 +4,7 @@
 search (the question, plus the earlier turn's topic only when the question needs it,
 plus the corpus's names for the delegations and acronyms it uses), the question's
 own text, the delegations it names as speakers (for a follow-up that names none, the
-earlier turn's: "And in 2022?"), its years, names, answer type and stance. Every step
+earlier turn's: "And in 2019?"), its years, names, answer type and stance. Every step
 is linear in the question's length.
 """
 

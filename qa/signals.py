@@ -49,7 +49,7 @@ _TOKEN = re.compile(r"\w+")
 # YEAR's two look-behinds at every character of the corpus (3× faster over a corpus)
 _YEAR_SCAN = re.compile("(?=[12])" + YEAR.pattern, YEAR.flags)
 # "next year" in a statement of 2015 mentions 2016: the speaker rules must not say that no
-# statement mentions 2016 (Germany's 2015 speech on its OSCE chairmanship "next year")
+# statement mentions 2016 (a 2015 speech on a chairmanship it takes up "next year")
 _RELATIVE_YEAR = re.compile(r"\b(next|coming|last|past|previous|this|current)\s+year\b", re.I)
 _YEAR_OFFSET = {"next": 1, "coming": 1, "last": -1, "past": -1, "previous": -1, "this": 0, "current": 0}
 

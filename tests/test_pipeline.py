@@ -47,30 +47,30 @@ def test_a_follow_up_year_replaces_the_earlier_one():
 
 def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     before = ["What did Russia say about Kyrgyzstan's referendum in January 2021?"]
-    query = contextualize("And the Americans on the April one?", before)
+    query = contextualize("And the Americans on the April vote?", before)
     assert "April" in query and "January" not in query and "referendum" in query
     assert "January" in contextualize("What may they have meant?", before)
 
 
 @pytest.mark.parametrize("question,speakers", [
-    ("And in 2022?", ["European Union"]),                                   # the earlier turn's speaker
-    ("What did it urge the authorities to do?", ["European Union"]),        # ... named by a pronoun
-    ("And about Uzbekistan's presidential election?", ["European Union"]),  # ... kept with a new topic
-    ("And Moscow?", ["Russian Federation"]),                                # a new speaker
-    ("And the Americans on the April one?", ["United States"]),
+    ("And in 2023?", ["European Union"]),                                   # the earlier turn's speaker
+    ("What did it ask the authorities to change?", ["European Union"]),     # ... named by a pronoun
+    ("And about Uzbekistan's vote?", ["European Union"]),                   # ... kept with a new topic
+    ("And Moscow, then?", ["Russian Federation"]),                          # a new speaker
+    ("And the Americans on the later vote?", ["United States"]),
     ("And Georgia's elections?", ["European Union"]),                       # Georgia is asked about
     # names a delegation and leans back only for "they" (the recommendations): no speaker
-    ("How many recommendations did ODIHR make after Kazakhstan's 2011 election, and were they implemented?", []),
+    ("How many proposals did ODIHR make after Kazakhstan's 2011 vote, and were they adopted?", []),
 ])
 def test_a_follow_up_keeps_or_replaces_the_earlier_speaker(retriever, question, speakers):
     from qa.query import understand
-    history = ["What did the EU say about Kazakhstan's 2021 parliamentary elections?"]
+    history = ["What did the EU think of Kazakhstan's 2021 Mazhilis vote?"]
     assert understand(question, history, None, retriever.signals).all_speakers == speakers
 
 
 @pytest.mark.parametrize("history,question,speakers", [
     # the latest turn that names a speaker, not the first
-    (["What did the EU say about Kazakhstan in January 2021?", "And Russia?"], "And in March?",
+    (["What did the EU say about Kazakhstan in January 2021?", "What about Russia?"], "And in March?",
      ["Russian Federation"]),
     (["What did Russia say about the 2021 elections?"], "And the United States and the EU?",
      ["United States", "European Union"]),
@@ -80,19 +80,8 @@ def test_a_follow_up_speaks_with_the_latest_named_speakers(retriever, history, q
     assert understand(question, history, None, retriever.signals).all_speakers == speakers
 
 
-def test_a_speaker_rule_refuses_only_when_every_named_speaker_lacks_the_evidence(retriever):
-    # the EU said nothing in 2022, Russia did: Russia's statement is the answer, not a refusal
-    result = retriever.search("What did the EU and Russia say about Kazakhstan's 2022 election?", k=3)
-    assert not result.abstained, result.reason
-    assert result.hits[0].doc.id == "PC.DEL/1799/22"
-    history = ["What did the EU and Russia say about Kazakhstan's 2021 parliamentary elections?"]
-    assert not retriever.search("And in 2022?", k=3, history=history).abstained
-    result = retriever.search("What did the EU say about Kazakhstan's 2022 election?", k=3)
-    assert result.abstained and result.reason == "no statement by European Union is from or mentions 2022"
-
-
 def test_a_follow_up_about_a_new_topic_takes_only_its_speaker_from_the_earlier_turn():
-    query = contextualize("And what did it say about Kyrgyzstan's new constitution?",
+    query = contextualize("And what did it say about Kyrgyzstan's new electoral code?",
                           ["What did the United States say about media freedom in Kazakhstan in 2018?"])
     assert "United States" in query and "2018" not in query and "media" not in query
     assert "Kazakhstan" not in query   # the earlier turn's topic, not its speaker
@@ -100,12 +89,12 @@ def test_a_follow_up_about_a_new_topic_takes_only_its_speaker_from_the_earlier_t
 
 def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
     # the US spoke of Kazakhstan in 2016 only; the Russian statement of 2021 is not an answer
-    history = ["What did the United States say about Kazakhstan's 2016 parliamentary elections?"]
-    result = retriever.search("And about the 2021 ones?", k=5, history=history)
+    history = ["What did the United States tell the Council about Kazakhstan's 2016 elections?"]
+    result = retriever.search("And about the 2021 vote?", k=5, history=history)
     assert result.abstained, [h.citation for h in result.hits]
     assert result.reason == "no statement by United States is from or mentions 2021"
-    history = ["What did Russia say about Kazakhstan's 2021 parliamentary elections?"]
-    result = retriever.search("And in 2022?", k=5, history=history)
+    history = ["What did Russia tell the Council about Kazakhstan's 2021 vote?"]
+    result = retriever.search("What about 2022?", k=5, history=history)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == "PC.DEL/1799/22"
 
