@@ -38,6 +38,25 @@ VARIANTS = {
 }
 
 
+def _no_followup_speakers(question, history, aliases, speaker_names):
+    return []
+
+
+def _no_elliptical_speaker(question, history, aliases, speaker_names):
+    """speakers_of_followup without its first branch: the earlier turn's speakers, always."""
+    from qa import conversation as c
+    keeps = (not c.delegation_mentions(question, aliases) or c._PRONOUN_SPEAKER.search(question)
+             or c._ELLIPSIS.match(question))
+    return c.latest_speakers(c.carried_turns(history, aliases), speaker_names) if keeps else []
+
+
+# Pieces with no setting, switched off by replacing a function of qa.query for the variant.
+PATCHES = {
+    "follow-up speakers": _no_followup_speakers,
+    "elliptical speaker": _no_elliptical_speaker,
+}
+
+
 def _norm(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").replace("–", "-").replace("—", "-").split())
 
@@ -76,16 +95,23 @@ def main(argv=None) -> int:
     emb = get_embedder(settings.model)
     emb.encode_query = lru_cache(maxsize=None)(emb.encode_query)
     datasets = [load_dataset(s, settings) for s in args.sets]
-    variants = {k: v for k, v in VARIANTS.items() if not args.only or k in args.only or k == "all rules on"}
+    everything = {**VARIANTS, **{name: {} for name in PATCHES}}
+    variants = {k: v for k, v in everything.items() if not args.only or k in args.only or k == "all rules on"}
     cols = ["R@5", "MRR@10", "abst-unans", "abst-ans", "lead@1"]
     print("| variant (rule off) | set | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
+    import qa.query
+    original = qa.query.speakers_of_followup
     for name, change in variants.items():
         s = settings.with_(**change)
-        for ds in datasets:
-            m = measure(ds, s, Retriever, ask)
-            cells = ["–" if m[c] is None else f"{m[c]:.3f}" for c in cols]
-            print(f"| {name} | {ds.name} | " + " | ".join(cells) + " |", flush=True)
+        qa.query.speakers_of_followup = PATCHES.get(name, original)
+        try:
+            for ds in datasets:
+                m = measure(ds, s, Retriever, ask)
+                cells = ["–" if m[c] is None else f"{m[c]:.3f}" for c in cols]
+                print(f"| {name} | {ds.name} | " + " | ".join(cells) + " |", flush=True)
+        finally:
+            qa.query.speakers_of_followup = original
     return 0
 
 
