@@ -59,21 +59,35 @@ def asked_stance(question: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def act(sentence: str) -> str | None:
+    """The stance a sentence takes: that of its first marker. The main verb of a
+    diplomatic sentence comes first and decides what it does: "The EU calls on X to address
+    the shortcomings" is a call, "We welcome the elections, held despite restrictions" is
+    praise, although each also holds a word of criticism."""
+    first = None
+    for s in STANCES:
+        m = _TEXT_RX[s].search(sentence)
+        if m and (first is None or m.start() < first[0]):
+            first = (m.start(), s)
+    return first[1] if first else None
+
+
 def stances(text: str) -> frozenset[str]:
-    """The stances a passage or sentence takes (possibly several)."""
-    return frozenset(s for s in STANCES if _TEXT_RX[s].search(text))
+    """The stances a passage or sentence takes (possibly several: one per sentence)."""
+    return frozenset(a for a in map(act, sentences(text) or [text]) if a)
 
 
 def share(text: str, stance: str) -> float:
     """The share of the text's sentences that take `stance`: 1.0 for a paragraph of
     criticism, 0.2 for a paragraph of praise with one sentence of concern."""
     parts = sentences(text) or [text]
-    return sum(1 for x in parts if _TEXT_RX[stance].search(x)) / len(parts)
+    return sum(1 for x in parts if act(x) == stance) / len(parts)
 
 
 def mask(text: str) -> int:
     """`stances` as bits (praise 1, criticise 2, call 4), for a compact per-passage array."""
-    return sum(1 << n for n, s in enumerate(STANCES) if _TEXT_RX[s].search(text))
+    found = stances(text)
+    return sum(1 << n for n, s in enumerate(STANCES) if s in found)
 
 
 def bit(stance: str) -> int:
