@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .delegations import DELEGATION_ALIASES, delegation_mentions
+from .delegations import CAPITALS, DELEGATION_ALIASES, delegation_mentions
 from .text import FUNCTION_WORDS, MONTH_NAME, MONTHS
 
 _WORD = re.compile(r"[\w'’.-]+")
@@ -90,7 +90,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         # did Russia say / did the EU and Russia differ / has the Russian delegation argued
         rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
         rf"(?:\s+(?:delegation|representatives?|side|government))?"
-        rf"\s+(?:(?:not|also|ever|again|really|each|both|all|\w+ly)\s+)?"
+        rf"\s+(?:(?:not|also|ever|again|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
         rf"(?P<n>{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
@@ -204,6 +204,27 @@ _PRONOUN_SPEAKER = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?:i
                               r"\b(?:its|their)\s+(?:statement|delegation|reply|view|position)s?\b", re.I)
 
 
+# where the speaker of an elliptical opening ends: "And Lisbon, on the budget?"
+_HEAD_END = re.compile(r",|\s+(?:on|about|in|regarding|concerning|over|for|at|with|to)\s+", re.I)
+
+
+def ellipsis_speakers(question: str, aliases: dict[str, str]) -> list[str]:
+    """The delegations an elliptical follow-up opens with: "And Lisbon?", "And the Portuguese
+    on the second vote?", "And Lisbon, on Malta's budget?", "And Norway and Malta?". None for
+    "And Poland's budget?" (Poland is what is asked about) or "And about 2019?"."""
+    m = _ELLIPSIS.match(question)
+    if not m or _NOT_A_SPEAKER_NEXT.match(m.group("rest")):
+        return []
+    rest = m.group("rest")
+    head = rest if _only_speakers(rest, aliases) else " ".join(_HEAD_END.split(rest, 1)[0].split()[:3])
+    if re.search(r"['’]s\b", head):
+        return []
+    # a capital speaks here as its government ("And Lisbon?"), whatever `aliases` holds
+    return delegation_mentions(head, aliases) or list(dict.fromkeys(
+        aliases.get(CAPITALS[w].lower(), CAPITALS[w]) for w in re.findall(r"[^\W\d_]+", head.lower())
+        if w in CAPITALS))
+
+
 def speakers_of_followup(question: str, history: list[str], aliases: dict[str, str],
                          speaker_names: dict[str, str]) -> list[str]:
     """Who speaks in a follow-up that names no speaker the way a question does: the delegation
@@ -212,16 +233,11 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
     pronoun ("What did it propose?") or only changes the topic ("And about Poland's budget?").
     A follow-up naming a delegation otherwise ("... after Malta's budget, and were they
     implemented?") has changed the subject: no one."""
-    m = _ELLIPSIS.match(question)
-    if m and not _NOT_A_SPEAKER_NEXT.match(m.group("rest")):
-        rest = m.group("rest")
-        # "And Norway and Malta?" names a list; "And the Portuguese on the second vote?" one
-        head = rest if _only_speakers(rest, aliases) else " ".join(rest.split()[:3])
-        if not re.search(r"['’]s\b", head):          # "And Poland's budget?" asks about Poland
-            named = delegation_mentions(head, aliases)
-            if named:
-                return named
-    keeps = not delegation_mentions(question, aliases) or _PRONOUN_SPEAKER.search(question) or m
+    named = ellipsis_speakers(question, speaker_names)
+    if named:
+        return named
+    keeps = not delegation_mentions(question, aliases) or _PRONOUN_SPEAKER.search(question) \
+        or _ELLIPSIS.match(question)
     if not keeps:
         return []
     return latest_speakers(carried_turns(history, aliases), speaker_names)
@@ -385,6 +401,26 @@ def carried_turns(history: list[str], aliases: dict[str, str] = DELEGATION_ALIAS
     return history[start:]
 
 
+_RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent)|(?P<prev>previous|preceding|prior))"
+                            r"\s+year\b|\ba\s+year\s+(?:(?P<later>later|after)|(?P<earlier>earlier|before))\b", re.I)
+
+
+def _shift_year(question: str, words: list[str]) -> list[str]:
+    """"And the following year?" after a turn about 2020 asks about 2021: the earlier
+    turn's (latest) year, moved by one; its other years go."""
+    m = _RELATIVE_YEAR.search(question)
+    years = [w for w in words if re.fullmatch(r"(?:19|20)\d\d", w)]
+    if not m or not years:
+        return words
+    step = 1 if (m.group("next") or m.group("later")) else -1
+    return [w for w in words if w not in years] + [str(int(years[-1]) + step)]
+
+
+def _bare(word: str) -> str:
+    """"Malta's" -> "malta": a name in its possessive form is still the name."""
+    return re.sub(r"['’]s$", "", word.lower())
+
+
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
     if not history or not is_followup(question, aliases):
         return question
@@ -397,17 +433,27 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         extra = [c for c in latest_speakers(carried_turns(history, aliases), aliases)
                  if c.lower() not in question.lower()]
         return f"{question} {' '.join(extra)}".strip()
-    if delegation_mentions(question, aliases):
-        # a new speaker replaces the old one: "EU ... elections" then "And Russia?"
-        drop = {a for a, c in aliases.items() if c in speakers}
-        words = [w for w in words if w.lower() not in drop
-                 and not any(w.lower() in a.split() for a in drop if " " in a)]
+    named = delegation_mentions(question, aliases) or ellipsis_speakers(question, aliases)
+    if named:
+        # a new speaker replaces the old one: "EU ... Malta's budget" then "And Russia?" keeps
+        # Malta; a place of its own replaces the old places too: "And Lisbon, on Poland's budget?"
+        clear, likely = speaker_mentions(question, aliases)
+        own_place = set(named) - set(ellipsis_speakers(question, aliases)) - set(clear + likely)
+        spoken = latest_speakers(carried_turns(history, aliases), aliases)
+        gone = set(speakers) if own_place or not spoken else set(spoken)
+        drop = {a for a, c in aliases.items() if c in gone}
+        # with no speaker found earlier, a possessive ("Malta's budget") is taken for the topic
+        form = _bare if own_place or spoken else str.lower
+        words = [w for w in words if form(w) not in drop
+                 and not any(form(w) in a.split() for a in drop if " " in a)]
     else:
         # the speaker carries over by its corpus name ("the US" is lost as a stop word)
         words += [c for c in speakers if c.lower() not in carried.lower()]
     if re.search(r"\b(?:19|20)\d\d\b", question):
         # a year of its own replaces the earlier turn's: "What about 2016?"
         words = [w for w in words if not re.fullmatch(r"(?:19|20)\d\d", w)]
+    else:
+        words = _shift_year(question, words)
     if MONTH_NAME.search(question):
         # ... and so does a month: "the March summit" then "And the May one?"
         words = [w for w in words if w.lower() not in MONTHS]

@@ -77,7 +77,26 @@ _NAMES = {
     "San Marino": "san marino",
     "Andorra": "andorra",
 }
+# Capitals a question may name a government by, but only where something is said ("What did
+# London say ...?", "according to Ottawa", "And Bern?"): elsewhere a capital is a place or
+# a document's name. Left out even there: Vienna and Warsaw (the OSCE's and ODIHR's seats),
+# Helsinki, Copenhagen, Minsk and The Hague ("the Minsk Group statement"), Skopje and
+# Sarajevo (OSCE missions), and the capitals already above as aliases (Moscow, Brussels, ...).
+_CAPITALS = {
+    "United Kingdom": "london", "France": "paris", "Germany": "berlin", "Türkiye": "ankara",
+    "Canada": "ottawa", "Switzerland": "bern, berne", "Norway": "oslo", "Italy": "rome", "Spain": "madrid",
+    "Sweden": "stockholm", "Armenia": "yerevan",
+    "Azerbaijan": "baku", "Georgia": "tbilisi", "Moldova": "chisinau, chișinău", "Kyrgyzstan": "bishkek",
+    "Uzbekistan": "tashkent", "Tajikistan": "dushanbe", "Turkmenistan": "ashgabat",
+    "Serbia": "belgrade", "Albania": "tirana",
+    "Montenegro": "podgorica", "Croatia": "zagreb", "Slovenia": "ljubljana", "Slovakia": "bratislava",
+    "Hungary": "budapest", "Romania": "bucharest", "Bulgaria": "sofia", "Greece": "athens",
+    "Cyprus": "nicosia", "Malta": "valletta", "Portugal": "lisbon", "Ireland": "dublin",
+    "Iceland": "reykjavik", "Estonia": "tallinn", "Latvia": "riga", "Lithuania": "vilnius",
+    "Czechia": "prague", "Mongolia": "ulaanbaatar",
+}
 DELEGATION_ALIASES = {alias.strip(): canon for canon, names in _NAMES.items() for alias in names.split(",")}
+CAPITALS = {c.strip(): canon for canon, names in _CAPITALS.items() for c in names.split(",")}
 # Names that are also ordinary words or places in other senses: counted only when
 # written as a name (see delegation_mentions).
 _AMBIGUOUS = {"us": r"(?<![\w.])(US|U\.S\.)(?!\w)", "georgia": r"\bGeorgia\b", "turkey": r"\bTurkey\b",

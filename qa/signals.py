@@ -37,7 +37,7 @@ import numpy as np
 from . import stance as stance_mod
 from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
-from .delegations import DELEGATION_ALIASES, alias_table, canonical_delegation
+from .delegations import CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation
 from .text import looks_like_prose, stem
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,10 @@ class Signals:
     @property
     def speaker_names(self) -> dict[str, str]:
         """The names a question may give a speaker by: delegations' names and aliases, then
-        the leaders the corpus names with their country."""
+        the leaders the corpus names with their country, then capitals (qa/delegations.py)."""
         if "speaker_names" not in self._cache:
-            self._cache["speaker_names"] = {**self.leaders, **self.aliases}
+            capitals = {c: self.aliases.get(canon.lower(), canon) for c, canon in CAPITALS.items()}
+            self._cache["speaker_names"] = {**capitals, **self.leaders, **self.aliases}
         return self._cache["speaker_names"]
 
     # --- look-ups (cost: the posting lists touched) ---------------------------------

@@ -59,6 +59,8 @@ def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     ("And Moscow, then?", ["Russian Federation"]),                          # a new speaker
     ("And the Americans on the later vote?", ["United States"]),
     ("And Georgia's elections?", ["European Union"]),                       # Georgia is asked about
+    ("And Moscow, on Uzbekistan's vote?", ["Russian Federation"]),          # a new speaker and topic
+    ("And London?", ["United Kingdom"]),                                    # a capital as a speaker
     # names a delegation and leans back only for "they" (the recommendations): no speaker
     ("How many proposals did ODIHR make after Kazakhstan's 2011 vote, and were they adopted?", []),
 ])
@@ -85,6 +87,36 @@ def test_a_follow_up_about_a_new_topic_takes_only_its_speaker_from_the_earlier_t
                           ["What did the United States say about media freedom in Kazakhstan in 2018?"])
     assert "United States" in query and "2018" not in query and "media" not in query
     assert "Kazakhstan" not in query   # the earlier turn's topic, not its speaker
+
+
+def test_a_follow_up_with_a_place_of_its_own_drops_the_earlier_places():
+    before = ["How did Malta sum up Poland's 2020 elections?"]
+    query = contextualize("And Lisbon, on Iceland's 2021 vote?", before)
+    assert "Iceland" in query and "Poland" not in query and "2020" not in query and "sum" in query
+    # a new speaker alone keeps the earlier topic, possessive or not
+    assert "Poland" in contextualize("And Portugal?", before)
+    assert "Poland" in contextualize("And Portugal?", ["What did Malta say about the elections in Poland?"])
+    assert "Poland" in contextualize("And how did Portugal assess them?", before)
+    # a capital opening an ellipsis is a new speaker: the old one goes, the topic stays
+    query = contextualize("And Lisbon?", ["What did the EU say about Poland's 2020 budget?"])
+    assert "Poland" in query and "EU" not in query and "European Union" not in query
+
+
+def test_a_follow_up_moves_the_earlier_year_by_the_year_it_names():
+    before = ["What did Malta say about Poland's 2020 budget?"]
+    assert "2021" in contextualize("And the following year?", before)
+    query = contextualize("And a year earlier?", before)
+    assert "2019" in query and "2020" not in query
+    assert "2020" in contextualize("And what did it urge?", before)
+
+
+def test_a_capital_is_a_speaker_only_where_something_is_said(retriever):
+    from qa.conversation import speaker_mentions
+    from qa.delegations import delegation_mentions
+    names = retriever.signals.speaker_names
+    assert speaker_mentions("What did Lisbon say about the budget?", names)[0] == ["Portugal"]
+    assert speaker_mentions("What did Norway say about the Treaty of Lisbon?", names)[0] == ["Norway"]
+    assert "Portugal" not in delegation_mentions("the Treaty of Lisbon", retriever.signals.aliases)
 
 
 def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
@@ -149,6 +181,11 @@ def test_the_stance_of_questions_and_sentences():
     assert asked_stance("What did the EU find troubling in the vote?") == CRITICISE
     # thanks are courtesy, not praise
     assert stances("Thank you, Mr. Chairperson.") == frozenset()
+    # a sentence does what its first stance word does: a call to fix shortcomings is a call,
+    # praise for a vote held despite restrictions is praise
+    assert stances("The EU calls on the authorities to address the remaining shortcomings.") == {CALL}
+    assert stances("We welcome the vote, held despite restrictions on assembly.") == {PRAISE}
+    assert stances("We welcome the vote. We regret the arrests.") == {PRAISE, CRITICISE}
 
 
 def test_stance_share_counts_the_sentences_of_the_asked_stance():
