@@ -29,7 +29,7 @@ def mixed_corpus(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", ["mixed", "chat", "stance"])
+@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
@@ -56,9 +56,10 @@ def un_2015(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.parametrize("name", ["un", "un2"])
 @pytest.mark.parametrize("split", ["dev", "test"])
-def test_un_set_evidence_singles_out_one_speech(split, un_2015, capsys):
-    assert _sets_module().check(ROOT / "eval" / f"un-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
+def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
+    assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
 
 
 def test_check_reports_evidence_found_nowhere_and_in_an_unlisted_paragraph(mixed_corpus, tmp_path, capsys):
