@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .delegations import CAPITALS, DELEGATION_ALIASES, delegation_mentions
+from .delegations import CAPITALS, DELEGATION_ALIASES, capital_of, delegation_mentions
 from .text import FUNCTION_WORDS, MONTH_NAME, MONTHS
 
 _WORD = re.compile(r"[\w'’.-]+")
@@ -221,8 +221,7 @@ def ellipsis_speakers(question: str, aliases: dict[str, str]) -> list[str]:
         return []
     # a capital speaks here as its government ("And Lisbon?"), whatever `aliases` holds
     return delegation_mentions(head, aliases) or list(dict.fromkeys(
-        aliases.get(CAPITALS[w].lower(), CAPITALS[w]) for w in re.findall(r"[^\W\d_]+", head.lower())
-        if w in CAPITALS))
+        capital_of(w, aliases) for w in re.findall(r"[^\W\d_]+", head.lower()) if w in CAPITALS))
 
 
 def speakers_of_followup(question: str, history: list[str], aliases: dict[str, str],
@@ -401,6 +400,7 @@ def carried_turns(history: list[str], aliases: dict[str, str] = DELEGATION_ALIAS
     return history[start:]
 
 
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d")
 _RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent)|(?P<prev>previous|preceding|prior))"
                             r"\s+year\b|\ba\s+year\s+(?:(?P<later>later|after)|(?P<earlier>earlier|before))\b", re.I)
 
@@ -409,7 +409,7 @@ def _shift_year(question: str, words: list[str]) -> list[str]:
     """"And the following year?" after a turn about 2020 asks about 2021: the earlier
     turn's (latest) year, moved by one; its other years go."""
     m = _RELATIVE_YEAR.search(question)
-    years = [w for w in words if re.fullmatch(r"(?:19|20)\d\d", w)]
+    years = [w for w in words if _YEAR_WORD.fullmatch(w)]
     if not m or not years:
         return words
     step = 1 if (m.group("next") or m.group("later")) else -1
@@ -424,22 +424,24 @@ def _bare(word: str) -> str:
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
     if not history or not is_followup(question, aliases):
         return question
-    carried = " ".join(carried_turns(history, aliases))
+    turns = carried_turns(history, aliases)
+    carried = " ".join(turns)
     words = content_words(carried)
     speakers = delegation_mentions(carried, aliases)
-    if _PRONOUN_SPEAKER.search(question) and delegation_mentions(question, aliases):
+    mentioned = delegation_mentions(question, aliases)
+    if _PRONOUN_SPEAKER.search(question) and mentioned:
         # "What did it say about Poland's budget?": a topic of its own, and the
         # earlier turn gives only who "it" is, not its topic or year
-        extra = [c for c in latest_speakers(carried_turns(history, aliases), aliases)
-                 if c.lower() not in question.lower()]
+        extra = [c for c in latest_speakers(turns, aliases) if c.lower() not in question.lower()]
         return f"{question} {' '.join(extra)}".strip()
-    named = delegation_mentions(question, aliases) or ellipsis_speakers(question, aliases)
+    opening = ellipsis_speakers(question, aliases)
+    named = mentioned or opening
     if named:
         # a new speaker replaces the old one: "EU ... Malta's budget" then "And Russia?" keeps
         # Malta; a place of its own replaces the old places too: "And Lisbon, on Poland's budget?"
         clear, likely = speaker_mentions(question, aliases)
-        own_place = set(named) - set(ellipsis_speakers(question, aliases)) - set(clear + likely)
-        spoken = latest_speakers(carried_turns(history, aliases), aliases)
+        own_place = set(named) - set(opening) - set(clear + likely)
+        spoken = latest_speakers(turns, aliases)
         gone = set(speakers) if own_place or not spoken else set(spoken)
         drop = {a for a, c in aliases.items() if c in gone}
         # with no speaker found earlier, a possessive ("Malta's budget") is taken for the topic
@@ -451,7 +453,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         words += [c for c in speakers if c.lower() not in carried.lower()]
     if re.search(r"\b(?:19|20)\d\d\b", question):
         # a year of its own replaces the earlier turn's: "What about 2016?"
-        words = [w for w in words if not re.fullmatch(r"(?:19|20)\d\d", w)]
+        words = [w for w in words if not _YEAR_WORD.fullmatch(w)]
     else:
         words = _shift_year(question, words)
     if MONTH_NAME.search(question):

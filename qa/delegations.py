@@ -103,6 +103,12 @@ _AMBIGUOUS = {"us": r"(?<![\w.])(US|U\.S\.)(?!\w)", "georgia": r"\bGeorgia\b", "
               "polish": r"\bPolish\b"}
 
 
+def capital_of(capital: str, aliases: dict[str, str]) -> str:
+    """The delegation a capital (a `CAPITALS` key) names, as the corpus spells it."""
+    canon = CAPITALS[capital]
+    return aliases.get(canon.lower(), canon)
+
+
 def canonical_delegation(name: str) -> str:
     return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
 

@@ -37,7 +37,7 @@ import numpy as np
 from . import stance as stance_mod
 from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
-from .delegations import CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation
+from .delegations import CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of
 from .text import looks_like_prose, stem
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Signals:
         """The names a question may give a speaker by: delegations' names and aliases, then
         the leaders the corpus names with their country, then capitals (qa/delegations.py)."""
         if "speaker_names" not in self._cache:
-            capitals = {c: self.aliases.get(canon.lower(), canon) for c, canon in CAPITALS.items()}
+            capitals = {c: capital_of(c, self.aliases) for c in CAPITALS}
             self._cache["speaker_names"] = {**capitals, **self.leaders, **self.aliases}
         return self._cache["speaker_names"]
 
