@@ -23,6 +23,8 @@ dev set (docs/benchmarks.md):
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
    and none of the top passages names anyone but the people it names itself (nor, when
    it asks who delivered a statement, does any of their statements name its speaker);
+   or it asks who won ("Which party won the most seats ...?") and none says that anyone
+   won (a victory, seats, a majority, "was re-elected");
    or it asks when something will happen and no top passage has a sentence dating
    something to come ("the talks will resume on 3 May", "next Tuesday").
 For 5 and 6, a question that names who said it ("How many ships did Malta say ...?")
@@ -36,7 +38,8 @@ import re
 import numpy as np
 
 from .answer_types import (FUTURE_DATE_QUESTION, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS,
-                           SPEAKER_QUESTION, WORD, YEAR, counted, persons_named, states_future_date, states_quantity)
+                           SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named, states_future_date,
+                           states_quantity, states_winner)
 from .conversation import FUNCTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, same_delegation
 from .text import MONTH_NAME, stem
@@ -68,6 +71,13 @@ def _loosely(names) -> set[str]:
     """A name's spellings, loosely: "Ministry" also finds "Minister" (a paraphrase of a
     name is no evidence that the corpus lacks it)."""
     return {n[: max(5, len(n) - 2)] for n in names}
+
+
+def _either(years: list[str]) -> str:
+    """The years of a gap, for its reason. The year rules ask each name for any one of the
+    question's years, not all of them: "Georgia (2020) and Armenia (2021)" does not ask
+    about Georgia in 2021, and a rule cannot tell which year goes with which name."""
+    return " or ".join(years)
 
 
 def _as_written(query: str, names) -> str:
@@ -131,29 +141,30 @@ class Abstainer:
             own = self.signals.docs_of(deleg)
             if not len(own):
                 return ""   # absent_speaker's or the unseen-term rule's case
-            for y in years:
-                if not self.signals.any_from_or_mentioning(own, y) and not self._reported(deleg, year=y):
-                    return f"no statement by {deleg} is from or mentions {y}"
+            if not any(self.signals.any_from_or_mentioning(own, y) or self._reported(deleg, year=y) for y in years):
+                return f"no statement by {deleg} is from or mentions {_either(years)}"
             return None
         return self._first_gap(self._speakers(query, speakers), lacks)
 
     def name_year_gap(self, query: str) -> str | None:
         """'Kyrgyzstan' + '2020' (or 'Tokayev' + '2019') with no statement that mentions the
-        name and is from that year or mentions it: the corpus speaks of the name, not then."""
+        name and is from that year or mentions it: the corpus speaks of the name, not then.
+        With several years, a name needs only one of them (see `_either`)."""
         years = sorted(set(YEAR.findall(query)))
         if not years:
             return None
         sig = self.signals
         for names in named_entities(query, sig.aliases, sig.long_forms):
             about = sig.docs_mentioning(_loosely(names))
-            for y in years:
-                if len(about) and not sig.any_from_or_mentioning(about, y):
-                    return f"no statement mentions {_as_written(query, names)} together with {y}"
+            if len(about) and not any(sig.any_from_or_mentioning(about, y) for y in years):
+                return f"no statement mentions {_as_written(query, names)} together with {_either(years)}"
         return None
 
     def speaker_topic_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
         """'What did the EU say about media freedom in Turkey?' when no EU statement mentions
-        Turkey (or Türkiye): whatever the corpus says about Turkey, the EU did not say it."""
+        Turkey (or Türkiye): whatever the corpus says about Turkey, the EU did not say it.
+        With several topics, a speaker needs one of them: "the EU on Georgia and Russia on
+        Canada" does not ask what the EU said about Canada."""
         sig = self.signals
         speakers = self._speakers(query, speakers)
         topics = self._topics(query, speakers)
@@ -164,9 +175,9 @@ class Abstainer:
                 return ""   # the unseen-term rule covers unknown delegations
             for names in topics:
                 about = sig.docs_mentioning(_loosely(names))
-                if not len(np.intersect1d(own, about)) and not self._reported(sp, about=about):
-                    return f"no statement by {sp} mentions {_as_written(query, names)}"
-            return None
+                if len(np.intersect1d(own, about)) or self._reported(sp, about=about):
+                    return None
+            return f"no statement by {sp} mentions {_as_written(query, topics[0])}"
         return self._first_gap(speakers, lacks) if topics else None
 
     # delegation_year, speaker_topic and the three rules below read each named speaker in turn;
@@ -197,16 +208,20 @@ class Abstainer:
         topics = self._topics(query, speakers)
 
         def lacks(sp):
-            own = sig.docs_of(sp)
-            for names in topics:
+            own, first = sig.docs_of(sp), None
+            for names in topics:    # one topic met in one of the years is enough, as above
                 about = sig.docs_mentioning(_loosely(names))
                 own_about = np.intersect1d(own, about)
                 if not len(own_about):
-                    return ""   # absent_speaker's or speaker_topic's case
-                for y in years:
-                    if not sig.any_from_or_mentioning(own_about, y) and not self._reported(sp, year=y, about=about):
-                        return f"no statement by {sp} that mentions {_as_written(query, names)} is from or mentions {y}"
-            return None
+                    continue
+                if any(sig.any_from_or_mentioning(own_about, y) or self._reported(sp, year=y, about=about)
+                       for y in years):
+                    return None
+                first = first or names
+            if first is None:
+                return ""   # absent_speaker's or speaker_topic's case
+            return (f"no statement by {sp} that mentions {_as_written(query, first)} "
+                    f"is from or mentions {_either(years)}")
         return self._first_gap(speakers, lacks) if topics else None
 
     def speaker_month_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
@@ -284,7 +299,7 @@ class Abstainer:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
         absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, no_figure,
-        no_person, no_future_date."""
+        no_person, no_winner, no_future_date."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -316,6 +331,9 @@ class Abstainer:
             delivered_by = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in said)
             if not delivered_by and not any(persons_named(h.chunk.text, asked) for h in said):
                 return True, "the question asks who and no passage names a person"
+        if on("no_winner") and WINNER_QUESTION.search(query):
+            if not any(states_winner(h.chunk.text) for h in said):
+                return True, "the question asks who won and no passage says who won"
         if on("no_future_date") and FUTURE_DATE_QUESTION.search(query):
             if not any(states_future_date(h.chunk.text) for h in said):
                 return True, "the question asks when something will happen and no passage dates it"

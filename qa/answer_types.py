@@ -33,10 +33,29 @@ QUANTITY_WORDS = {"many", "much", "percentage", "percent", "share", "proportion"
 # A question that can only be answered by naming a person: "Who headed the mission?",
 # "Which official ...?", "Which candidates ...?". Not "Who is X?" (answered by X's role),
 # nor "Who spoke / co-hosted / said ...?", answered as often by a delegation or a body.
+_ROLES = (r"officials?|ministers?|ambassadors?|politicians?|envoys?|diplomats?|candidates?|journalists?|activists?|"
+          r"spokes(?:man|person|woman)")
+# the words between "which"/"what" and the role: "Which Kazakh official", but not "What about public
+# officials?" (an ellipsis: "and on officials?") nor "What did officials say?" (asks what, not who)
+_BETWEEN = r"(?:(?!(?:about|did|do|does|is|are|was|were|has|have|had|will|would|can|could)\b)[\w-]+\s+){0,2}?"
 PERSON_ROLE_QUESTION = re.compile(
     r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
-    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:officials?|ministers?|ambassadors?|politicians?|envoys?|"
-    r"diplomats?|candidates?|journalists?|activists?|spokes(?:man|person|woman))\b", re.I)
+    rf"|\b(?:which|what)\s+{_BETWEEN}(?:{_ROLES})\b"
+    # "What is the name of the High Commissioner ...?"
+    rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_ROLES}|commissioner|president|chair(?:man|person|woman)?|"
+    r"head|director|secretary(?:-general)?|representative)\b", re.I)
+# A question asking who won: the answer is a winner, and a passage that names none cannot give it
+# ("Which party won the most seats ...?", "Who won the 2019 presidential election?")
+WINNER_QUESTION = re.compile(
+    r"^\s*(?:who|which\s+(?:[\w-]+\s+){0,2}?(?:party|parties|candidates?|blocs?|coalitions?|lists?))\s+"
+    r"(?:(?:has|had)\s+)?(?:won|wins|came\s+first|topped|secured\s+the\s+most|gained\s+the\s+most|"
+    r"received\s+the\s+most)\b"
+    r"|\b(?:what|which)\s+(?:party|candidate)\s+(?:was|were)\s+(?:the\s+)?(?:winner|victorious)\b", re.I)
+# not "majority" alone: "the majority of observers" says nothing about who won
+_WIN = re.compile(r"\b(?:won|wins?|winners?|winning|victor(?:y|ies|ious)|landslide|re-?elect(?:ed|ion)|"
+                  r"(?:was|were|been|being)\s+elected|seats|came\s+first|"
+                  r"(?:absolute|clear|overall|constitutional|parliamentary)\s+majority|majority\s+of\s+(?:the\s+)?votes)\b",
+                  re.I)
 # ... and one a statement's own speaker may answer: its header names who delivered it
 SPEAKER_QUESTION = re.compile(r"\b(?:ambassadors?|envoys?|diplomats?|spokes(?:man|person|woman)|representatives?)\b"
                               r"|\b(?:delivered|spoke|presented|read\s+out)\b", re.I)
@@ -61,6 +80,11 @@ def persons_named(text: str, exclude: set[str] = frozenset()) -> list[str]:
             continue
         out.append(m.group(1))
     return out
+
+
+def states_winner(text: str) -> bool:
+    """Does the text say that someone won ("the SWAPO victory", "was re-elected", "won 56 seats")?"""
+    return bool(_WIN.search(text))
 
 
 _DATE_IN_TEXT = re.compile(

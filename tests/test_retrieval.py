@@ -384,6 +384,21 @@ def test_a_speaker_topic_and_year_or_month_must_meet_in_one_statement(with_georg
     assert result.hits[0].doc.id == answering_doc, [h.citation for h in result.hits]
 
 
+def test_a_question_about_two_events_of_different_years_is_not_refused_for_pairing_them_wrongly(
+        with_georgia_and_canada):
+    """Each name needs one of the question's years, not each of them: the EU spoke of Georgia
+    in 2020 and Russia of Canada in 2019, never of Georgia in 2019 nor Canada in 2020."""
+    r = with_georgia_and_canada
+    result = r.search("How did the EU judge Georgia's 2020 elections, and what did Russia say about Canada's "
+                      "protest policing in 2019?", k=6)
+    assert not result.abstained, result.reason
+    assert {"SYN.DEL/1420/20", "SYN.DEL/214/19"} <= {h.doc.id for h in result.hits}
+    # a name with none of the question's years is still refused
+    result = r.search("What did Russia say about Canada's policing of protests in 2021 or 2022?", k=5)
+    assert result.abstained and result.reason == \
+        "no statement by Russian Federation that mentions Canada is from or mentions 2021 or 2022"
+
+
 def test_person_questions_and_the_people_passages_name():
     from qa.answer_types import PERSON_ROLE_QUESTION, persons_named
 
@@ -414,6 +429,34 @@ def test_a_person_question_no_passage_answers_abstains(retriever):
     result = retriever.search("Which journalists did the US name in its 2016 statement?", k=5)
     assert result.abstained and result.reason == "the question asks who and no passage names a person"
 
+
+
+def test_what_about_a_role_is_an_ellipsis_and_the_name_of_a_role_asks_for_a_person():
+    from qa.answer_types import PERSON_ROLE_QUESTION
+
+    asks = PERSON_ROLE_QUESTION.search
+    # "What about public officials?" continues the conversation; it does not ask which official
+    assert not asks("What about public officials?") and not asks("What did officials say about the vote?")
+    assert asks("What is the name of the High Commissioner on National Minorities?")
+    assert asks("Which two candidates ran?") and not asks("What is the name of the new law?")
+
+
+def test_a_question_asking_who_won_needs_a_passage_that_says_who_won(retriever):
+    from qa.answer_types import WINNER_QUESTION, states_winner
+
+    assert WINNER_QUESTION.search("Which party won the most seats in the 2021 elections?")
+    assert WINNER_QUESTION.search("Who won Ukraine's 2019 presidential election?")
+    assert not WINNER_QUESTION.search("Who welcomed the winners of the 2019 election?")
+    assert states_winner("Due to the SWAPO victory at the polls") and states_winner("the party won 56 seats")
+    # a majority of observers is not a majority of votes
+    assert not states_winner("The majority of observers pointed to the full compliance of voting with the law.")
+    # Russia names the winner of Kazakhstan's 2022 vote ("the re-election of President Tokayev") ...
+    result = retriever.search("Who won Kazakhstan's 2022 early presidential election, according to Russia?", k=5)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/1799/22"
+    # ... and no statement says which party won the seats of the 2021 parliament
+    result = retriever.search("Which party won the most seats in Kazakhstan's 2021 parliamentary elections?", k=5)
+    assert result.abstained and result.reason == "the question asks who won and no passage says who won"
 
 def test_an_amount_of_money_answers_how_much_money():
     from qa.answer_types import counted, states_quantity
