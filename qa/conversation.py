@@ -59,6 +59,9 @@ _STANCE_NOUNS = r"""statement|statements|delegation|view|views|position|position
 verdict|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
 account|perspective|opinion|opinions|words|message|ambassador|envoy|representative|representatives|side|mission|
 diplomats?|officials?""".replace("\n", "")
+# what a delegation said, which a bare name before it makes the delegation's own ("the EU statement");
+# not roles ("the Kazakh ambassador" may be quoted by another delegation)
+_SAID_NOUNS = r"statements?|reply|replies|response|position|view|assessment|remarks|criticism|reaction|comments"
 
 
 _ALTERNATIONS: dict[int, tuple[dict, str, int]] = {}
@@ -94,6 +97,8 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
         rf"(?P<n>{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
+        # "the Russian reply", "the EU statement": a name as an adjective of what was said
+        rf"(?P<n>{name})\s+(?:{_SAID_NOUNS})\b",
         rf"\b(?:statements?|remarks|speech|reply)\s+(?:by|from|of)\s+(?P<n>{name})",
         rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account)",
         rf"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+)?(?P<n>{name})\s*\?\s*$",   # "And Russia?"

@@ -45,6 +45,13 @@ def test_a_follow_up_year_replaces_the_earlier_one():
     assert "2016" in query and "2021" not in query and "media freedom" in query
 
 
+def test_it_after_a_question_about_a_delegation_s_statement_is_that_delegation():
+    # "it" is the Russian statement; Canada is the topic of both turns, not the speaker
+    query = contextualize("What did it say about the protests in Canada?",
+                          ["Which Russian statement replied to Canada on freedom of assembly in 2019?"])
+    assert query.endswith("Russian Federation")
+
+
 def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     before = ["What did Russia say about Kyrgyzstan's referendum in January 2021?"]
     query = contextualize("And the Americans on the April vote?", before)

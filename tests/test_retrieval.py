@@ -190,6 +190,9 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
     ("Which liberties did the US specifically urge Kazakhstan to respect?", ["United States"], []),
     ("What was the EU's view of the Kazakh vote?", ["European Union"], []),
     ("What did the Kazakh ambassador pledge in 2016?", [], ["Kazakhstan"]),
+    # a name as the adjective of what was said: the statement is that delegation's
+    ("Which Russian statement replied to Canada in 2019?", ["Russian Federation"], []),
+    ("What did the EU statement say about Georgia?", ["European Union"], []),
     ("On what date did Kazakhstan hold its parliamentary elections in 2021?", [], []),
     ("Did Kazakh voters have real alternatives?", [], []),
 ])
