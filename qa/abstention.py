@@ -249,7 +249,8 @@ class Abstainer:
                 named = np.intersect1d(pool, sig.docs_mentioning({month.lower()}))
                 # a statement dated only by its year (a UN session) may be from any of its months
                 if not (any(_may_be_from(self.index.documents[d].date, year, prefix) for d in pool)
-                        or sig.any_from_or_mentioning(named, year) or self._reported(sp, year=year, about=about)):
+                        or sig.any_from_or_mentioning(named, year)
+                        or self._reported(sp, year=year, about=about, month=(month, prefix))):
                     that = f" that mentions {topic}" if topic else ""
                     return f"no statement by {sp}{that} is from or mentions {month} {year}"
             return None
@@ -269,10 +270,13 @@ class Abstainer:
         are the earlier turn's), or else as the question's words name them."""
         return self.named_delegations(query) if speakers is None else speakers
 
-    def _reported(self, delegation: str, year: str | None = None, about: np.ndarray | None = None) -> bool:
+    def _reported(self, delegation: str, year: str | None = None, about: np.ndarray | None = None,
+                  month: tuple[str, str] | None = None) -> bool:
         """Does a statement (of that year, mentioning that topic) report the delegation
         speaking? The US statement of 2016 answers "Did Kazakhstan promise to act on the
-        findings in 2016?" by quoting "the Kazakh Ambassador's statement". Only passages
+        findings in 2016?" by quoting "the Kazakh Ambassador's statement". With a month
+        (("March", "2020-03")), only other delegations' statements that may be from that month
+        or name it count: a statement of November names its own speaker too. Only passages
         that name the delegation are parsed, at most _REPORTED_SCAN of them, and with that
         delegation's names only: a pattern over every delegation's names costs ~5 ms a passage,
         one over a single delegation's ~0.3 ms (measured on the UN session)."""
@@ -286,6 +290,12 @@ class Abstainer:
             chunks = chunks[np.isin(self.index.chunk_doc[chunks], about)]
         if year:
             chunks = [i for i in chunks if year in sig.chunk_years[i]]
+        if month:
+            name, prefix = month
+            docs = self.index.chunk_doc[np.asarray(chunks, dtype=np.int64)]
+            then = np.isin(docs, sig.docs_mentioning({name.lower()})) | np.array(
+                [_may_be_from(self.index.documents[d].date, year or prefix[:4], prefix) for d in docs], dtype=bool)
+            chunks = np.asarray(chunks, dtype=np.int64)[then & ~np.isin(docs, sig.docs_of(delegation))]
         for scanned, i in enumerate(chunks):
             if scanned >= _REPORTED_SCAN:
                 return True

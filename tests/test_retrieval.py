@@ -376,6 +376,10 @@ def test_a_delegation_that_never_speaks_is_not_quoted(with_georgia_and_canada):
     ("What did Russia say about Kazakhstan's elections in March 2022?",
      "no statement by Russian Federation that mentions Kazakhstan is from or mentions March 2022",
      "What did Russia say about Kazakhstan's parliamentary elections in January 2021?", "PC.DEL/64/21"),
+    # the EU's November statement names the EU itself: that is no report of it speaking in March
+    ("What did the EU say about Georgia's elections in March 2020?",
+     "no statement by European Union that mentions Georgia is from or mentions March 2020",
+     "What did the EU say about Georgia's elections in November 2020?", "SYN.DEL/1420/20"),
 ])
 def test_a_speaker_topic_and_year_or_month_must_meet_in_one_statement(with_georgia_and_canada, refused, reason,
                                                                       answered, answering_doc):
