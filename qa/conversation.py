@@ -257,6 +257,18 @@ def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
     return []
 
 
+# a reaction with no object ("Did Russia agree?", "Did anyone object?") names no topic of its own
+_REACTION = frozenset(_SPEECH_VERBS.split("|")) | {"anyone", "anybody", "someone", "everyone", "others", "nobody"}
+# how many topic words a question with no name, year or acronym of its own may have and still
+# lean on the earlier turn ("What did the observers conclude?", "Was the process inclusive?")
+_FEW_TOPIC_WORDS = 2
+
+
+def topic_words(question: str) -> list[str]:
+    """The question's content words that say what it is about, not who reacted how."""
+    return [w for w in content_words(question) if w.lower() not in _REACTION]
+
+
 def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:
     """Does the question need the earlier turn? Only when it cannot stand on its own: it
     opens elliptically ("And the EU?", "What about 2016?"), points back ("these
@@ -271,7 +283,7 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
             return True
     if _only_speakers(question, aliases):
         return True
-    return len(content_words(question)) <= 1 and not _own_topic(question)
+    return len(topic_words(question)) <= _FEW_TOPIC_WORDS and not _own_topic(question)
 
 
 def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
@@ -280,7 +292,7 @@ def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
     if not delegation_mentions(question, aliases) or re.search(r"\b(?:19|20)\d\d\b", question):
         return False
     alias_words = {w for a in aliases for w in a.lower().split()}
-    return not [w for w in content_words(question) if w.lower() not in alias_words]
+    return not [w for w in topic_words(question) if w.lower() not in alias_words]
 
 
 def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:

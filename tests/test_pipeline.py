@@ -20,8 +20,9 @@ EU = "PC.DEL/80/21/Rev.1"
     "Which observers did Russia say found that the 2021 vote was fair?",   # "that" introduces a clause
     "Who is Tokayev?",                                                     # short, but names its topic
     "What did Russia say about its observers?",                            # "its" refers to Russia
-    "What did the observers say they saw?",                                # "they" refers to the observers
+    "What did the CIS observers say they saw?",                            # "they" are the CIS observers
     "Who chaired the round table in 2011?",
+    "Which delegations criticised the methodology of election observation?",   # three topic words
 ])
 def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     assert not is_followup(question)
@@ -34,10 +35,19 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "What did they say about the elections?", "Did these elections meet the commitments?", "Why?",
     "Which parties did they belong to?", "Did that same speaker raise it again in 2022?",
     "Which of the two was observed by ODIHR?",
+    "Did Russia agree?", "How did Russia reply?", "Did anyone object?",     # a reaction, to what the turn said
+    "What did the observers conclude?", "Was the process inclusive?",      # no name, year or acronym of their own
+    "What did the observers say they saw?",     # "they" are the observers, but which observers is the turn's
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
+
+
+def test_a_reaction_follow_up_keeps_the_topic_and_changes_the_speaker():
+    query = contextualize("Did Russia agree?", ["What did the EU say about Georgia's 2020 elections?"])
+    assert "Georgia" in query and "2020" in query and "Russian Federation" in query
+    assert "EU" not in query.split() and "European Union" not in query
 
 
 def test_a_follow_up_year_replaces_the_earlier_one():
