@@ -208,6 +208,9 @@ _NOT_A_SPEAKER_NEXT = re.compile(r"(?:about|on|in|for|of|with|to|what|which|who|
 _PRONOUN_SPEAKER = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?:it|they)\b|"
                               r"\b(?:its|their)\s+(?:statement|delegation|reply|view|position)s?\b", re.I)
 
+# a follow-up about other speakers than the earlier turn's: "Did anyone disagree?", "Who else ...?"
+_OTHERS = re.compile(r"\b(?:anyone|anybody|someone|somebody|nobody|no\s+one|others|who\s+else|any\s+other|"
+                     r"other\s+(?:delegations?|states|countries|participating\s+states|speakers|governments))\b", re.I)
 
 # where the speaker of an elliptical opening ends: "And Lisbon, on the budget?"
 _HEAD_END = re.compile(r",|\s+(?:on|about|in|regarding|concerning|over|for|at|with|to)\s+", re.I)
@@ -240,6 +243,8 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
     named = ellipsis_speakers(question, speaker_names)
     if named:
         return named
+    if _OTHERS.search(question):
+        return []
     keeps = not delegation_mentions(question, aliases) or _PRONOUN_SPEAKER.search(question) \
         or _ELLIPSIS.match(question)
     if not keeps:
@@ -453,7 +458,11 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         return f"{question} {' '.join(extra)}".strip()
     opening = ellipsis_speakers(question, aliases)
     named = mentioned or opening
-    if named:
+    if not named and _OTHERS.search(question):
+        # "Did anyone disagree?": the earlier topic, without the earlier speaker
+        drop = {a for a, c in aliases.items() if c in set(speakers)}
+        words = [w for w in words if _bare(w) not in drop and not any(_bare(w) in a.split() for a in drop if " " in a)]
+    elif named:
         # a new speaker replaces the old one: "EU ... Malta's budget" then "And Russia?" keeps
         # Malta; a place of its own replaces the old places too: "And Lisbon, on Poland's budget?"
         clear, likely = speaker_mentions(question, aliases)

@@ -50,6 +50,11 @@ def test_a_reaction_follow_up_keeps_the_topic_and_changes_the_speaker():
     assert "EU" not in query.split() and "European Union" not in query
 
 
+def test_a_follow_up_about_anyone_else_keeps_the_topic_and_drops_the_speaker():
+    query = contextualize("Did anyone disagree?", ["What did Switzerland say about ODIHR's observation methodology?"])
+    assert "methodology" in query and "Switzerland" not in query
+
+
 def test_a_follow_up_year_replaces_the_earlier_one():
     query = contextualize("What about 2016?", ["What did the US say about media freedom in 2021?"])
     assert "2016" in query and "2021" not in query and "media freedom" in query
@@ -78,6 +83,8 @@ def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     ("And Georgia's elections?", ["European Union"]),                       # Georgia is asked about
     ("And Moscow, on Uzbekistan's vote?", ["Russian Federation"]),          # a new speaker and topic
     ("And London?", ["United Kingdom"]),                                    # a capital as a speaker
+    ("Did anyone else criticise it?", []),                                  # other speakers than the EU
+    ("Did Russia agree?", ["Russian Federation"]),                          # a speaker and a reaction
     # names a delegation and leans back only for "they" (the recommendations): no speaker
     ("How many proposals did ODIHR make after Kazakhstan's 2011 vote, and were they adopted?", []),
 ])
