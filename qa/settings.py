@@ -4,11 +4,25 @@ The table of keys is in docs/configuration.md."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def index_for(corpus_dir: Path, home: Path = ROOT / "index") -> Path:
+    """Where a corpus's index lives when no index folder is named: `home` for the bundled
+    corpus/, and for any other corpus a folder of its own, `home/corpora/<name>-<hash of
+    its path>`. So `qa docs --corpus elsewhere/` builds (once) an index of its own instead of
+    replacing the bundled corpus's index, which the next plain `qa ask` would rebuild back."""
+    corpus = Path(corpus_dir).resolve()
+    if corpus == (ROOT / "corpus").resolve():
+        return home
+    name = re.sub(r"[^\w.-]+", "-", corpus.name) or "corpus"
+    return home / "corpora" / f"{name}-{hashlib.sha1(str(corpus).encode()).hexdigest()[:10]}"
 
 # Offline by construction: no hub look-ups, no telemetry.
 OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
@@ -121,6 +135,8 @@ class Settings:
         for k in ("corpus_dir", "index_dir"):
             if k in values:
                 values[k] = Path(values[k])
+        if "corpus_dir" in values and "index_dir" not in values:
+            values["index_dir"] = index_for(values["corpus_dir"])
         return cls(**values)
 
     def rules(self) -> frozenset[str]:

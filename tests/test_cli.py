@@ -86,6 +86,24 @@ def test_until_a_year_keeps_that_years_statements(run):
     assert code == 0 and dates == {"2021"}
 
 
+def test_another_corpus_gets_an_index_of_its_own_not_the_bundled_one(tmp_path, monkeypatch):
+    """`qa docs --corpus elsewhere/` once rebuilt index/ from elsewhere/, and the next plain
+    `qa ask` rebuilt it back: each corpus named without --index now has its own folder."""
+    from qa.settings import ROOT, Settings, index_for
+
+    monkeypatch.delenv("QA_INDEX_DIR", raising=False)
+    monkeypatch.delenv("QA_CORPUS_DIR", raising=False)
+    assert Settings.from_env().index_dir == ROOT / "index"
+    assert Settings.from_env(corpus_dir=ROOT / "corpus").index_dir == ROOT / "index"
+    other = Settings.from_env(corpus_dir=tmp_path / "un-2015").index_dir
+    assert other.parent == ROOT / "index" / "corpora" and other.name.startswith("un-2015-")
+    assert other == index_for(tmp_path / "un-2015") != index_for(tmp_path / "b" / "un-2015")
+    # a folder named on the command line or in $QA_INDEX_DIR is used as given
+    assert Settings.from_env(corpus_dir=tmp_path, index_dir=tmp_path / "i").index_dir == tmp_path / "i"
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "j"))
+    assert Settings.from_env(corpus_dir=tmp_path).index_dir == tmp_path / "j"
+
+
 def test_missing_index_and_empty_corpus_are_one_line_errors(tmp_path):
     env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "idx"), "QA_CORPUS_DIR": str(tmp_path / "empty")}
     (tmp_path / "empty").mkdir()
