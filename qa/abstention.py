@@ -14,7 +14,8 @@ dev set (docs/benchmarks.md):
 4. the question names a place, person or body and a year, and no statement
    that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
    or it names a speaker and a topic, and no statement by the speaker mentions
-   the topic (the EU on Turkey), or none of its statements that mention the topic is
+   the topic (the EU on Turkey) or any of the question's words about a topic that is no
+   place (Uruguay on nuclear disarmament), or none of its statements that mention the topic is
    from that year or mentions it (the US on Kazakhstan, asked about 2021 when it
    spoke of Kazakhstan only in 2016), or, when the question pins a month ("January
    2022"), none is from that month or names it;
@@ -40,7 +41,7 @@ import numpy as np
 from .answer_types import (FUTURE_DATE_QUESTION, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS,
                            SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named, states_future_date,
                            states_quantity, states_winner)
-from .conversation import FUNCTION_WORDS, named_entities, speaker_mentions
+from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, same_delegation
 from .text import MONTH_NAME, stem
 
@@ -48,6 +49,14 @@ from .text import MONTH_NAME, stem
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 # "March 2019", "March of 2019": a month the question pins
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d\d)\b")
+# words that say who spoke and how, not what about ("What position did Honduras take on ...?")
+_NOT_TOPIC = frozenset("""statement statements speech speeches remarks position positions stance view views
+take took response reaction address addressed talk talked discuss discussed according government delegation
+country countries leader president minister prime
+well good bad better best really very much many more most less new old own fully clearly overall general
+particular specific main key major important issue issues matter matters problem problems situation way""".split())
+# a word as a question writes it, letters of any script ("Türkiye")
+_LETTERS = re.compile(r"[^\W\d_][\w'’-]*")
 # _reported parses at most this many passages for speakers (each ~0.3 ms): the passages naming
 # the delegation in the year or topic asked about; beyond that many, it has been reported
 _REPORTED_SCAN = 200
@@ -180,6 +189,42 @@ class Abstainer:
             return f"no statement by {sp} mentions {_as_written(query, topics[0])}"
         return self._first_gap(speakers, lacks) if topics else None
 
+    def speaker_words_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
+        """'What did Uruguay say about nuclear disarmament and non-proliferation?' when no
+        statement by Uruguay has any of the words the question asks about, and other
+        statements have them: speaker_topic for a topic that is not a place. It needs two
+        such words or more, so that one word the speaker paraphrased ("migrants" for
+        "migration") is not taken for an absent topic; words no statement or most statements
+        have, generic words ("well", "issue") and the speaker's own names do not count."""
+        sig = self.signals
+        speakers = self._speakers(query, speakers)
+
+        def lacks(sp):
+            own = sig.docs_of(sp)
+            if not len(own):
+                return ""   # absent_speaker's or the unseen-term rule's case
+            names = {w for a, c in sig.speaker_names.items() if same_delegation(c, sp) for w in a.split()}
+            topic = {}
+            for w in _LETTERS.findall(query):
+                bare = re.sub(r"['’]s$", "", w.lower())
+                if len(bare) < 3 or bare in _FUNCTION or bare in REACTION_WORDS or bare in _NOT_TOPIC \
+                        or bare in names or bare in MONTHS:
+                    continue
+                st = stem(bare)
+                # a Snowball stem may end where the word does not: "parliamentari" for "parliamentary"
+                docs = sig.docs_with_prefix(st[:-1] if st.endswith("i") else st)
+                if len(np.intersect1d(own, docs)):
+                    return None
+                # a word no other statement has either is the question's own paraphrase, not a topic
+                # the corpus covers; one most statements have says little
+                if len(docs) and st not in sig.common_stems:
+                    topic.setdefault(st, bare)
+            if len(topic) < 2:
+                return None
+            said = list(topic.values())
+            return f"no statement by {sp} mentions {', '.join(said[:-1])} or {said[-1]}"
+        return self._first_gap(speakers, lacks)
+
     # delegation_year, speaker_topic and the three rules below read each named speaker in turn;
     # `lacks(sp)` gives the reason that speaker cannot have said it, or None (or "" when it is
     # another rule's case). Refusing only when every named speaker lacks it was tried and
@@ -308,8 +353,8 @@ class Abstainer:
                speakers: list[str] | None = None) -> tuple[bool, str]:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
-        absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, no_figure,
-        no_person, no_winner, no_future_date."""
+        absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, speaker_words,
+        no_figure, no_person, no_winner, no_future_date."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -328,7 +373,8 @@ class Abstainer:
             gap = self.speaker_month_gap(query, speakers)
         if not gap and best < s.abstain_unseen_threshold:
             gap = (on("name_year") and self.name_year_gap(query)) or \
-                  (on("speaker_topic") and self.speaker_topic_gap(query, speakers))
+                  (on("speaker_topic") and self.speaker_topic_gap(query, speakers)) or \
+                  (on("speaker_words") and self.speaker_words_gap(query, speakers))
         if gap:
             return True, gap
         said = self._by_speaker(query, hits[:5], speakers)

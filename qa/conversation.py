@@ -96,6 +96,11 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         rf"\s+(?:(?:not|also|ever|again|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
+        # "What position did Honduras take on ...?", "Did Malta adopt a clear stance?"
+        rf"\b(?:position|stance|view|line|approach)s?\s+(?:did|does|do|has|have|had|will|would)\s+(?P<n>{name})\s+"
+        r"(?:take|took|taken|adopt|adopted|hold|held)\b",
+        rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
+        r"(?:(?:a|an|the|its|any|their)\s+)?(?:\w+\s+)?(?:position|stance|view|line)\b",
         rf"(?P<n>{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
         # "the Russian reply", "the EU statement": a name as an adjective of what was said
         rf"(?P<n>{name})\s+(?:{_SAID_NOUNS})\b",
@@ -263,7 +268,7 @@ def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
 
 
 # a reaction with no object ("Did Russia agree?", "Did anyone object?") names no topic of its own
-_REACTION = frozenset(_SPEECH_VERBS.split("|")) | {"anyone", "anybody", "someone", "everyone", "others", "nobody"}
+REACTION_WORDS = frozenset(_SPEECH_VERBS.split("|")) | {"anyone", "anybody", "someone", "everyone", "others", "nobody"}
 # how many topic words a question with no name, year or acronym of its own may have and still
 # lean on the earlier turn ("What did the observers conclude?", "Was the process inclusive?")
 _FEW_TOPIC_WORDS = 2
@@ -271,7 +276,7 @@ _FEW_TOPIC_WORDS = 2
 
 def topic_words(question: str) -> list[str]:
     """The question's content words that say what it is about, not who reacted how."""
-    return [w for w in content_words(question) if w.lower() not in _REACTION]
+    return [w for w in content_words(question) if w.lower() not in REACTION_WORDS]
 
 
 def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:
@@ -477,13 +482,15 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     else:
         # the speaker carries over by its corpus name ("the US" is lost as a stop word)
         words += [c for c in speakers if c.lower() not in carried.lower()]
-    if re.search(r"\b(?:19|20)\d\d\b", question):
+    own_year = re.search(r"\b(?:19|20)\d\d\b", question)
+    if own_year:
         # a year of its own replaces the earlier turn's: "What about 2016?"
         words = [w for w in words if not _YEAR_WORD.fullmatch(w)]
     else:
         words = _shift_year(question, words)
-    if MONTH_NAME.search(question):
-        # ... and so does a month: "the March summit" then "And the May one?"
+    if MONTH_NAME.search(question) or own_year:
+        # ... and so does a month: "the March summit" then "And the May one?"; the earlier
+        # turn's month was of the earlier year ("March 2016", then "And the EU in 2021?")
         words = [w for w in words if w.lower() not in MONTHS]
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:

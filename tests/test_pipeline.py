@@ -72,6 +72,9 @@ def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     query = contextualize("And the Americans on the April vote?", before)
     assert "April" in query and "January" not in query and "referendum" in query
     assert "January" in contextualize("What may they have meant?", before)
+    # a year of its own takes the earlier turn's month with the earlier year
+    query = contextualize("And the EU in 2021?", ["What did the US urge after Kazakhstan's March 2016 elections?"])
+    assert "2021" in query and "2016" not in query and "March" not in query and "elections" in query
 
 
 @pytest.mark.parametrize("question,speakers", [

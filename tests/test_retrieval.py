@@ -190,6 +190,7 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
     ("Which liberties did the US specifically urge Kazakhstan to respect?", ["United States"], []),
     ("What was the EU's view of the Kazakh vote?", ["European Union"], []),
     ("What did the Kazakh ambassador pledge in 2016?", [], ["Kazakhstan"]),
+    ("What position did Malta take on the Paris conference?", ["Malta"], []),
     # a name as the adjective of what was said: the statement is that delegation's
     ("Which Russian statement replied to Canada in 2019?", ["Russian Federation"], []),
     ("What did the EU statement say about Georgia?", ["European Union"], []),
@@ -389,6 +390,19 @@ def test_a_speaker_topic_and_year_or_month_must_meet_in_one_statement(with_georg
     result = r.search(answered, k=5)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == answering_doc, [h.citation for h in result.hits]
+
+
+def test_a_speaker_none_of_whose_statements_has_the_topic_s_words_is_refused(with_georgia_and_canada):
+    """A topic that is not a place: no EU statement has any of these words; Russia's has."""
+    r = with_georgia_and_canada
+    result = r.search("What did the EU say about space exploration?", k=5)
+    assert result.abstained and result.reason == "no statement by European Union mentions space or exploration"
+    result = r.search("What did Russia say about space exploration?", k=5)
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/1799/22"
+    # one word the speaker may have paraphrased is not enough to refuse
+    result = r.search("What did the EU say about astronauts?", k=5)
+    assert not result.reason.startswith("no statement by European Union mentions")
 
 
 def test_a_question_about_two_events_of_different_years_is_not_refused_for_pairing_them_wrongly(
