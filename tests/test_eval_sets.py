@@ -29,7 +29,7 @@ def mixed_corpus(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2"])
+@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
@@ -56,7 +56,7 @@ def un_2015(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("name", ["un", "un2"])
+@pytest.mark.parametrize("name", ["un", "un2", "un3"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
