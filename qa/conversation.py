@@ -50,13 +50,13 @@ reacted|stress|stressed|emphasise|emphasised|emphasize|emphasized|highlight|high
 reported|announce|announced|insist|insisted|suggest|suggested|recommend|recommended|warn|warned|condemn|condemned|
 commend|commended|congratulate|congratulated|thank|thanked|complain|complained|question|questioned|dispute|
 disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
-disagreed|comment|commented|explain|explained|defend|defended|declare|declared|concede|conceded|admit|admitted|
+disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|concede|conceded|admit|admitted|
 deny|denied|regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
 reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
 demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|
 presented""".replace("\n", "")
 _STANCE_NOUNS = r"""statement|statements|delegation|view|views|position|positions|stance|assessment|assessments|
-verdict|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
+verdict|verdicts|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
 account|perspective|opinion|opinions|words|message|ambassador|envoy|representative|representatives|side|mission|
 diplomats?|officials?""".replace("\n", "")
 # what a delegation said, which a bare name before it makes the delegation's own ("the EU statement");
@@ -101,13 +101,16 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         r"(?:take|took|taken|adopt|adopted|hold|held)\b",
         rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
         r"(?:(?:a|an|the|its|any|their)\s+)?(?:\w+\s+)?(?:position|stance|view|line)\b",
-        rf"(?P<n>{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
+        # "Russia's statement", "the EU's and Russia's verdicts"
+        rf"(?P<n>(?:{name}['’]s?\s*(?:,|and|or)\s*)*{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
         # "the Russian reply", "the EU statement": a name as an adjective of what was said
         rf"(?P<n>{name})\s+(?:{_SAID_NOUNS})\b",
-        rf"\b(?:statements?|remarks|speech|reply)\s+(?:by|from|of)\s+(?P<n>{name})",
+        # "the statements by Russia", "the views of Russia and the US"
+        rf"\b(?:statements?|remarks|speech(?:es)?|repl(?:y|ies)|views|positions|assessments|stances|reactions|"
+        rf"responses)\s+(?:by|from|of)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)",
         rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account)",
         rf"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+)?(?P<n>{name})\s*\?\s*$",   # "And Russia?"
-        rf"(?P<n>{name})\s+(?:{_SPEECH_VERBS})\s+(?:that|about|on|how|what|whether|the|its|a)\b",
+        rf"(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)\s+(?:{_SPEECH_VERBS})\s+(?:that|about|on|how|what|whether|the|its|a)\b",
     ]
     likely = [rf"(?P<n>{name})\s+(?:delegation|ambassador|envoy|representatives?|side|diplomats?|mission)\b"]
 

@@ -41,7 +41,7 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
     query = understand(question, history, filters, r.signals, s.max_question_chars)
     allowed = r.allowed_chunks(filters)
     n = max(s.candidates, k)
-    qvec = r.embedder.encode_query(query.text)
+    qvec = r.embedder.encode_query(query.dense_text if method == "hybrid" else query.text)
     t_enc = time.perf_counter()
 
     # 2. candidate generation

@@ -10,10 +10,12 @@ is linear in the question's length.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .answer_types import YEAR, asked_for, counted
 from .conversation import contextualize, is_followup, named_entities, speaker_mentions, speakers_of_followup
+from .delegations import same_delegation
 from .filters import Filters
 from .stance import asked_stance
 
@@ -27,6 +29,7 @@ class Query:
     question: str                         # as asked
     text: str                             # what is searched
     own: str                              # the question alone, names expanded: whose terms coverage counts
+    dense_text: str = ""                  # what the model encodes (hybrid): `text`, less a comparison's speakers
     followup: bool = False                # took words from the earlier turn
     speakers: list[str] = field(default_factory=list)        # delegations it clearly names as speaking
     likely_speakers: list[str] = field(default_factory=list)  # ... or as a role ("the Kazakh ambassador")
@@ -54,8 +57,23 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     clear, likely = speaker_mentions(text, signals.speaker_names)
     if followup and not clear and not likely:
         clear = speakers_of_followup(question, history, signals.aliases, signals.speaker_names)
+    # "How did Russia and the EU differ on ...?": every passage of either statement already
+    # carries its delegation in what was embedded, so the names pull the model towards
+    # passages that name them (openings, closings), not towards what is compared; the
+    # speaker boost and the alternation keep both sides. One speaker keeps its name: there
+    # nothing else puts its passages among the dense candidates (docs/benchmarks.md).
+    dense = without_speakers(text, clear, signals.speaker_names) if len(clear) >= 2 else text
     return Query(
-        question=question, text=text, own=own, followup=followup,
+        question=question, text=text, own=own, dense_text=dense or text, followup=followup,
         speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),
         names=named_entities(text, signals.aliases, signals.long_forms),
         kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None)
+
+
+def without_speakers(text: str, speakers: list[str], names: dict[str, str]) -> str:
+    """The text without the names (any spelling in `names`, with "the" or "'s") of `speakers`."""
+    spellings = {n for n, c in names.items() if any(same_delegation(c, sp) for sp in speakers)} | set(speakers)
+    rx = re.compile(r"\b(?:the\s+)?(?:" + "|".join(map(re.escape, sorted(spellings, key=len, reverse=True))) +
+                    r")(?:['’]s)?\b", re.I)
+    out = re.sub(r"\(\s*(?:,\s*)*\)", " ", rx.sub(" ", text))    # the expansions appended: "(Russian Federation)"
+    return re.sub(r"\s+", " ", out).strip()

@@ -191,6 +191,10 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
     ("What was the EU's view of the Kazakh vote?", ["European Union"], []),
     ("What did the Kazakh ambassador pledge in 2016?", [], ["Kazakhstan"]),
     ("What position did Malta take on the Paris conference?", ["Malta"], []),
+    # two speakers of a comparison, whatever verb or noun joins them
+    ("In what ways did Canada and Russia clash over limits on demonstrations?", ["Canada", "Russian Federation"], []),
+    ("Contrast the views of Russia and the United States on the vote.", ["Russian Federation", "United States"], []),
+    ("What separated the EU's and Russia's verdicts on the vote?", ["European Union", "Russian Federation"], []),
     # a name as the adjective of what was said: the statement is that delegation's
     ("Which Russian statement replied to Canada in 2019?", ["Russian Federation"], []),
     ("What did the EU statement say about Georgia?", ["European Union"], []),
@@ -341,8 +345,8 @@ def test_the_speaker_topic_gap_reads_only_countries_as_topics(retriever):
 
 @pytest.fixture(scope="module")
 def with_georgia_and_canada(seed_settings, tmp_path_factory):
-    """The seeds plus the EU on Georgia (2020) and Russia's reply to Canada (2019): Georgia is
-    spoken of but never speaks, and Russia speaks of Canada only in 2019."""
+    """The seeds plus the EU on Georgia (2020), Canada on freedom of assembly and Russia's reply
+    (2019): Georgia is spoken of but never speaks, and Russia speaks of Canada only in 2019."""
     import shutil
     from pathlib import Path
 
@@ -351,7 +355,8 @@ def with_georgia_and_canada(seed_settings, tmp_path_factory):
     root = Path(__file__).resolve().parent.parent
     folder = tmp_path_factory.mktemp("seeds-plus")
     for path in [*(root / "corpus").glob("*"), *(root / "eval" / "distractors").glob("syn-*-20*-georgia-*.txt"),
-                 *(root / "eval" / "distractors").glob("syn-russian-federation-2019-reply-to-canada-*.txt")]:
+                 *(root / "eval" / "distractors").glob("syn-russian-federation-2019-reply-to-canada-*.txt"),
+                 *(root / "eval" / "distractors").glob("syn-canada-2019-*.txt")]:
         shutil.copy(path, folder)
     settings = seed_settings.with_(corpus_dir=folder, index_dir=tmp_path_factory.mktemp("seeds-plus-index"))
     index, _ = update_index(settings)
@@ -390,6 +395,23 @@ def test_a_speaker_topic_and_year_or_month_must_meet_in_one_statement(with_georg
     result = r.search(answered, k=5)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == answering_doc, [h.citation for h in result.hits]
+
+
+def test_a_comparison_quotes_each_side_on_what_is_compared(with_georgia_and_canada):
+    """Both delegations first, each by the paragraph on what is compared: the names, which every
+    passage of either statement carries in what was embedded, are left out of the model's query."""
+    r = with_georgia_and_canada
+    query = "In what ways did Canada and Russia clash over how far protests may be restricted?"
+    result = r.search(query, k=4)
+    assert not result.abstained, result.reason
+    assert {h.doc.id for h in result.hits[:2]} == {"SYN.DEL/210/19", "SYN.DEL/214/19"}
+    assert "¶1" not in " ".join(h.citation for h in result.hits[:2])     # not the openings
+    from qa.query import understand
+    understood = understand(query, [], None, r.signals)
+    assert "Canada" not in understood.dense_text and "Russia" not in understood.dense_text
+    assert "protests may be restricted" in understood.dense_text
+    # one speaker keeps its name: nothing else puts its passages among the model's candidates
+    assert "Russia" in understand("What did Russia say about protests?", [], None, r.signals).dense_text
 
 
 def test_a_speaker_none_of_whose_statements_has_the_topic_s_words_is_refused(with_georgia_and_canada):
