@@ -371,9 +371,10 @@ class Abstainer:
             gap = self.speaker_topic_year_gap(query, speakers)
         if not gap and on("speaker_month"):
             gap = self.speaker_month_gap(query, speakers)
-        if not gap and best < s.abstain_unseen_threshold:
-            gap = (on("name_year") and self.name_year_gap(query)) or \
-                  (on("speaker_topic") and self.speaker_topic_gap(query, speakers)) or \
+        if not gap and best < s.abstain_unseen_threshold and on("name_year"):
+            gap = self.name_year_gap(query)
+        if not gap and self._own_best(query, hits, speakers) < s.abstain_unseen_threshold:
+            gap = (on("speaker_topic") and self.speaker_topic_gap(query, speakers)) or \
                   (on("speaker_words") and self.speaker_words_gap(query, speakers))
         if gap:
             return True, gap
@@ -394,6 +395,14 @@ class Abstainer:
             if not any(states_future_date(h.chunk.text) for h in said):
                 return True, "the question asks when something will happen and no passage dates it"
         return False, ""
+
+    def _own_best(self, query: str, hits: list, speakers: list[str] | None) -> float:
+        """How close the named speakers' own passages among the hits come to the question (0
+        when none is among them). The speaker-topic rules stand aside only for those: the
+        UK's passage on Armenia, however close, says nothing of what the US said."""
+        speakers = self._speakers(query, speakers)
+        return max((h.dense for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)),
+                   default=0.0)
 
     def _by_speaker(self, query: str, hits: list, speakers: list[str] | None = None) -> list:
         """The hits a figure or a person must come from: when the question names who said

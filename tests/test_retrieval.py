@@ -414,6 +414,20 @@ def test_a_comparison_quotes_each_side_on_what_is_compared(with_georgia_and_cana
     assert "Russia" in understand("What did Russia say about protests?", [], None, r.signals).dense_text
 
 
+def test_another_speaker_s_close_passage_does_not_answer_for_the_speaker_asked_about(with_georgia_and_canada):
+    """The EU's paragraphs on Georgia's elections are very close to the question; Canada never
+    spoke of Georgia, and the refusal says so."""
+    r = with_georgia_and_canada
+    question = "How did Canada assess the conduct of Georgia's parliamentary elections?"
+    result = r.search(question, k=5)
+    assert result.hits and result.hits[0].doc.delegation == "European Union"
+    assert result.abstained and result.reason == "no statement by Canada mentions Georgia"
+    # however close the EU's passage (a cosine of 0.9, past the 0.75 that lets a close passage
+    # stand against the topic rules): only Canada's own passages could
+    assert r.abstainer.decide(question, result.hits, 0.9, speakers=["Canada"]) == \
+        (True, "no statement by Canada mentions Georgia")
+
+
 def test_a_speaker_none_of_whose_statements_has_the_topic_s_words_is_refused(with_georgia_and_canada):
     """A topic that is not a place: no EU statement has any of these words; Russia's has."""
     r = with_georgia_and_canada
