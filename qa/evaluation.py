@@ -244,12 +244,25 @@ def beir_documents(rows: list[dict], source: str) -> list[Document]:
     return docs
 
 
+BM25_KEYS = ("bm25_k1", "bm25_b")
+
+
+def _with_bm25_of(index, settings: Settings):
+    """The cached index, its BM25 rebuilt in memory when built with other parameters."""
+    built = index.manifest.get("settings", {})
+    if any(built.get(k) != getattr(settings, k) for k in BM25_KEYS):
+        from .retrieval import build_bm25
+        index._bm25 = build_bm25(index.chunks, settings.bm25_k1, settings.bm25_b)
+    return index
+
+
 def beir_cache_dir(folder: Path, settings: Settings) -> Path:
     """<index_dir>/beir-<name>-<fingerprint>: one cached index per corpus bytes + build settings."""
     from .index import build_settings
     h = hashlib.sha256((folder / "corpus.jsonl").read_bytes())
-    # BEIR documents bypass the statement parser: a parser change needs no new index
-    build = {k: v for k, v in build_settings(settings).items() if k != "parser_version"}
+    # BEIR documents bypass the statement parser: a parser change needs no new index; nor does
+    # a BM25 parameter, whose model beir_index rebuilds from the passages in seconds
+    build = {k: v for k, v in build_settings(settings).items() if k not in ("parser_version", *BM25_KEYS)}
     h.update(json.dumps(build, sort_keys=True).encode())
     name = re.sub(r"[^\w.-]+", "-", folder.resolve().name) or "beir"
     return Path(settings.index_dir) / f"beir-{name}-{h.hexdigest()[:12]}"
@@ -262,12 +275,12 @@ def beir_index(folder: Path, settings: Settings, log: Warn = _stderr, progress: 
 
     cache = beir_cache_dir(folder, settings)
     try:
-        return Index.load(cache)
+        return _with_bm25_of(Index.load(cache), settings)
     except IndexError_:
         pass
     with write_lock(cache):
         try:   # another process may have built it while we waited
-            return Index.load(cache)
+            return _with_bm25_of(Index.load(cache), settings)
         except IndexError_:
             pass
         docs = beir_documents(read_jsonl(folder / "corpus.jsonl", log), str(folder / "corpus.jsonl"))

@@ -78,6 +78,8 @@ def build_settings(settings: Settings) -> dict:
         "min_chunk_tokens": settings.min_chunk_tokens,
         "token_counter": "tiktoken cl100k_base",
         "embed_context": settings.embed_context,
+        "bm25_k1": settings.bm25_k1,
+        "bm25_b": settings.bm25_b,
         "faiss_factory": settings.faiss_factory,
         "flat_max_passages": settings.flat_max_passages,
         "ann_factory": settings.ann_factory,
@@ -151,7 +153,8 @@ class Index:
     def bm25(self):
         if self._bm25 is None:
             from .retrieval import build_bm25
-            self._bm25 = build_bm25(self.chunks)
+            built = self.manifest.get("settings", {})
+            self._bm25 = build_bm25(self.chunks, built.get("bm25_k1", 0.9), built.get("bm25_b", 0.4))
         return self._bm25
 
     @property

@@ -51,6 +51,9 @@ class Settings:
     # than min_chunk_tokens (salutations) join their neighbour.
     chunk_tokens: int = 200
     min_chunk_tokens: int = 10
+    # BM25's term-frequency saturation and length normalisation (Anserini's passage defaults)
+    bm25_k1: float = 0.9
+    bm25_b: float = 0.4
     # Prefix the embedded text with the statement's delegation, date and title.
     embed_context: bool = True
     # FAISS index factory string: "auto" picks by size (see the indexing block below);

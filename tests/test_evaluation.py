@@ -151,6 +151,11 @@ def test_beir_end_to_end_with_cached_index(tmp_path):
     log.clear()
     load_dataset(BEIR_TINY, settings, log.append)
     assert not any("indexing" in m for m in log)
+    # ... also with other BM25 parameters: its BM25 is rebuilt in memory, nothing re-embedded
+    log.clear()
+    other = load_dataset(BEIR_TINY, settings.with_(bm25_k1=1.5, bm25_b=0.75), log.append)
+    assert not any("indexing" in m for m in log)
+    assert (other.index.bm25.k1, other.index.bm25.b) == (1.5, 0.75) and (ds.index.bm25.k1, ds.index.bm25.b) == (0.9, 0.4)
 
 
 # --- the command on the dev set ----------------------------------------------------------

@@ -77,6 +77,8 @@ def test_stale_index_is_detected(settings, corpus):
     diffs = index.differences(settings.with_(chunk_tokens=120, model="/models/other"), corpus)
     assert any("chunk_tokens: index has 200, settings say 120" in d for d in diffs)
     assert any("model" in d for d in diffs)
+    assert any("bm25_b: index has 0.4, settings say 0.75" in d for d in index.differences(settings.with_(bm25_b=0.75),
+                                                                                          corpus))
     (corpus / "no-2023.txt").write_text(NEW_STATEMENT, encoding="utf-8")
     assert any("has changed" in d for d in index.differences(settings, corpus))
     with pytest.raises(IndexError_, match="stale"):
