@@ -61,7 +61,7 @@ class Settings:
     faiss_factory: str = "auto"
     retriever: str = "hybrid"          # dense | bm25 | hybrid
     fusion: str = "convex"            # convex | rrf
-    hybrid_alpha: float = 0.6         # weight of dense in the convex combination (chosen on the dev splits)
+    hybrid_alpha: float = 0.7         # weight of dense in the convex combination (chosen on the dev splits)
     meta_boost: float = 0.2           # hybrid: bonus for the delegation/year a question names
     # hybrid: bonus for holding the person/date/figure a question asks for. Off: no gain on
     # any out-of-sample test split, a loss on chat-test (docs/benchmarks.md, third pass)

@@ -24,10 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 MIXED = ("index/mixed-corpus", "index/mixed")
 UN = ("index/un-2015/corpus", "index/un-2015/index")
 # (question set, corpus, index); make quality builds both indexes
-DEV = [("eval/mixed-dev.jsonl", *MIXED), ("eval/chat-dev.jsonl", *MIXED), ("eval/stance-dev.jsonl", *MIXED),
-       ("eval/un-dev.jsonl", *UN), ("eval/osce-dev.jsonl", *MIXED)]
-TEST = [("eval/mixed-test.jsonl", *MIXED), ("eval/chat-test.jsonl", *MIXED), ("eval/stance-test.jsonl", *MIXED),
-        ("eval/un-test.jsonl", *UN), ("eval/osce-heldout.jsonl", *MIXED), ("eval/fresh-test.jsonl", *MIXED)]
+_SETS = [(name, *MIXED) for name in ("mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3")] + \
+        [(name, *UN) for name in ("un", "un2", "un3")]
+DEV = [(f"eval/{name}-dev.jsonl", c, i) for name, c, i in _SETS] + [("eval/osce-dev.jsonl", *MIXED)]
+TEST = [(f"eval/{name}-test.jsonl", c, i) for name, c, i in _SETS] + \
+       [("eval/osce-heldout.jsonl", *MIXED), ("eval/fresh-test.jsonl", *MIXED)]
 
 
 def main() -> None:
