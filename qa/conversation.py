@@ -62,6 +62,9 @@ diplomats?|officials?""".replace("\n", "")
 # what a delegation said, which a bare name before it makes the delegation's own ("the EU statement");
 # not roles ("the Kazakh ambassador" may be quoted by another delegation)
 _SAID_NOUNS = r"statements?|reply|replies|response|position|view|assessment|remarks|criticism|reaction|comments"
+_ROLE_NOUNS = r"delegation|ambassador|envoy|representatives?|side|diplomats?|mission"
+_HAS_STANCE_NOUN, _HAS_SAID_NOUN, _HAS_SPEECH_VERB, _HAS_ROLE_NOUN = (
+    re.compile(rf"\b(?:{words})\b", re.I) for words in (_STANCE_NOUNS, _SAID_NOUNS, _SPEECH_VERBS, _ROLE_NOUNS))
 
 
 _ALTERNATIONS: dict[int, tuple[dict, str, int]] = {}
@@ -102,21 +105,28 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
         r"(?:(?:a|an|the|its|any|their)\s+)?(?:\w+\s+)?(?:position|stance|view|line)\b",
         # "Russia's statement", "the EU's and Russia's verdicts"
-        rf"(?P<n>(?:{name}['’]s?\s*(?:,|and|or)\s*)*{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
+        (rf"(?P<n>(?:{name}['’]s?\s*(?:,|and|or)\s*)*{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b", _HAS_STANCE_NOUN),
         # "the Russian reply", "the EU statement": a name as an adjective of what was said
-        rf"(?P<n>{name})\s+(?:{_SAID_NOUNS})\b",
+        (rf"(?P<n>{name})\s+(?:{_SAID_NOUNS})\b", _HAS_SAID_NOUN),
         # "the statements by Russia", "the views of Russia and the US"
         rf"\b(?:statements?|remarks|speech(?:es)?|repl(?:y|ies)|views|positions|assessments|stances|reactions|"
         rf"responses)\s+(?:by|from|of)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)",
         rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account)",
         rf"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+)?(?P<n>{name})\s*\?\s*$",   # "And Russia?"
-        rf"(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)\s+(?:{_SPEECH_VERBS})\s+(?:that|about|on|how|what|whether|the|its|a)\b",
+        (rf"(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)\s+(?:{_SPEECH_VERBS})\s+"
+         r"(?:that|about|on|how|what|whether|the|its|a)\b", _HAS_SPEECH_VERB),
     ]
-    likely = [rf"(?P<n>{name})\s+(?:delegation|ambassador|envoy|representatives?|side|diplomats?|mission)\b"]
+    likely = [(rf"(?P<n>{name})\s+(?:{_ROLE_NOUNS})\b", _HAS_ROLE_NOUN)]
 
     def found(patterns):
         out = []
         for rx in patterns:
+            if isinstance(rx, tuple):
+                # a pattern that opens with a name tries the whole alternation at every
+                # position: run it only when the word it needs after the name is there at all
+                rx, needs = rx
+                if not needs.search(text):
+                    continue
             for m in re.finditer(rx, text, re.I):
                 for d in delegation_mentions(m.group("n"), aliases):
                     if d not in out:
