@@ -29,7 +29,7 @@ VARIANTS = {
     "stance boost (both parts)": {"stance_boost": 0.0, "stance_share_boost": 0.0},
     "stance share (sentence level)": {"stance_share_boost": 0.0},
     "coverage boost": {"coverage_boost": 0.0},
-    "dense weight 0.5 (was the default)": {"hybrid_alpha": 0.5},
+    "dense weight 0.6 (the default until the eighth pass)": {"hybrid_alpha": 0.6},
     "lead prefers asked stance": {"lead_stance": False},
     "non-prose penalty": {"nonprose_penalty": 0.0},
     "interleaving two delegations": {"interleave": False},
