@@ -54,7 +54,8 @@ WINNER_QUESTION = re.compile(
 # not "majority" alone: "the majority of observers" says nothing about who won
 _WIN = re.compile(r"\b(?:won|wins?|winners?|winning|victor(?:y|ies|ious)|landslide|re-?elect(?:ed|ion)|"
                   r"(?:was|were|been|being)\s+elected|seats|came\s+first|"
-                  r"(?:absolute|clear|overall|constitutional|parliamentary)\s+majority|majority\s+of\s+(?:the\s+)?votes)\b",
+                  r"(?:absolute|clear|overall|constitutional|parliamentary)\s+majority|"
+                  r"majority\s+of\s+(?:the\s+)?votes)\b",
                   re.I)
 # ... and one a statement's own speaker may answer: its header names who delivered it
 SPEAKER_QUESTION = re.compile(r"\b(?:ambassadors?|envoys?|diplomats?|spokes(?:man|person|woman)|representatives?)\b"

@@ -50,7 +50,8 @@ reacted|stress|stressed|emphasise|emphasised|emphasize|emphasized|highlight|high
 reported|announce|announced|insist|insisted|suggest|suggested|recommend|recommended|warn|warned|condemn|condemned|
 commend|commended|congratulate|congratulated|thank|thanked|complain|complained|question|questioned|dispute|
 disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
-disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|concede|conceded|admit|admitted|
+disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|
+concede|conceded|admit|admitted|
 deny|denied|regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
 reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
 demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|
@@ -105,7 +106,8 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
         r"(?:(?:a|an|the|its|any|their)\s+)?(?:\w+\s+)?(?:position|stance|view|line)\b",
         # "Russia's statement", "the EU's and Russia's verdicts"
-        (rf"(?P<n>(?:{name}['’]s?\s*(?:,|and|or)\s*)*{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b", _HAS_STANCE_NOUN),
+        (rf"(?P<n>(?:{name}['’]s?\s*(?:,|and|or)\s*)*{name})['’]s?\s+(?:\w+\s+)?(?:{_STANCE_NOUNS})\b",
+         _HAS_STANCE_NOUN),
         # "the Russian reply", "the EU statement": a name as an adjective of what was said
         (rf"(?P<n>{name})\s+(?:{_SAID_NOUNS})\b", _HAS_SAID_NOUN),
         # "the statements by Russia", "the views of Russia and the US"

@@ -155,7 +155,8 @@ def test_beir_end_to_end_with_cached_index(tmp_path):
     log.clear()
     other = load_dataset(BEIR_TINY, settings.with_(bm25_k1=1.5, bm25_b=0.75), log.append)
     assert not any("indexing" in m for m in log)
-    assert (other.index.bm25.k1, other.index.bm25.b) == (1.5, 0.75) and (ds.index.bm25.k1, ds.index.bm25.b) == (0.9, 0.4)
+    assert (other.index.bm25.k1, other.index.bm25.b) == (1.5, 0.75)
+    assert (ds.index.bm25.k1, ds.index.bm25.b) == (0.9, 0.4)
 
 
 # --- the command on the dev set ----------------------------------------------------------
