@@ -15,7 +15,7 @@ dev set (docs/benchmarks.md):
    that mentions the name is from that year or mentions it (Kyrgyzstan + 2020);
    or it names a speaker and a topic, and no statement by the speaker mentions
    the topic (the EU on Turkey) or any of the question's words about a topic that is no
-   place (Uruguay on nuclear disarmament), or none of its statements that mention the topic is
+   place (Malta on space exploration), or none of its statements that mention the topic is
    from that year or mentions it (the US on Kazakhstan, asked about 2021 when it
    spoke of Kazakhstan only in 2016), or, when the question pins a month ("January
    2022"), none is from that month or names it;
@@ -24,8 +24,8 @@ dev set (docs/benchmarks.md):
 6. the question asks for a person by role ("Who headed ...?", "Which official ...?")
    and none of the top passages names anyone but the people it names itself (nor, when
    it asks who delivered a statement, does any of their statements name its speaker);
-   or it asks who won ("Which party won the most seats ...?") and none says that anyone
-   won (a victory, seats, a majority, "was re-elected");
+   or it asks who won ("Which list came first ...?") and none says that anyone won (a
+   victory, seats, a majority, "was re-elected");
    or it asks when something will happen and no top passage has a sentence dating
    something to come ("the talks will resume on 3 May", "next Tuesday").
 For 5 and 6, a question that names who said it ("How many ships did Malta say ...?")
@@ -42,14 +42,14 @@ from .answer_types import (FUTURE_DATE_QUESTION, MONTHS, PERSON_ROLE_QUESTION, Q
                            SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named, states_future_date,
                            states_quantity, states_winner)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
-from .delegations import DELEGATION_ALIASES, same_delegation
+from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
 
 # never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 # "March 2019", "March of 2019": a month the question pins
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d\d)\b")
-# words that say who spoke and how, not what about ("What position did Honduras take on ...?")
+# words that say who spoke and how, not what about ("What position did Malta take on ...?")
 _NOT_TOPIC = frozenset("""statement statements speech speeches remarks position positions stance view views
 take took response reaction address addressed talk talked discuss discussed according government delegation
 country countries leader president minister prime
@@ -84,8 +84,8 @@ def _loosely(names) -> set[str]:
 
 def _either(years: list[str]) -> str:
     """The years of a gap, for its reason. The year rules ask each name for any one of the
-    question's years, not all of them: "Georgia (2020) and Armenia (2021)" does not ask
-    about Georgia in 2021, and a rule cannot tell which year goes with which name."""
+    question's years, not all of them: "Malta (2019) and Norway (2021)" does not ask
+    about Malta in 2021, and a rule cannot tell which year goes with which name."""
     return " or ".join(years)
 
 
@@ -190,8 +190,8 @@ class Abstainer:
         return self._first_gap(speakers, lacks) if topics else None
 
     def speaker_words_gap(self, query: str, speakers: list[str] | None = None) -> str | None:
-        """'What did Uruguay say about nuclear disarmament and non-proliferation?' when no
-        statement by Uruguay has any of the words the question asks about, and other
+        """'What did Malta say about space exploration and satellites?' when no statement
+        by Malta has any of the words the question asks about, and other
         statements have them: speaker_topic for a topic that is not a place. It needs two
         such words or more, so that one word the speaker paraphrased ("migrants" for
         "migration") is not taken for an absent topic; words no statement or most statements
@@ -203,7 +203,7 @@ class Abstainer:
             own = sig.docs_of(sp)
             if not len(own):
                 return ""   # absent_speaker's or the unseen-term rule's case
-            names = {w for a, c in sig.speaker_names.items() if same_delegation(c, sp) for w in a.split()}
+            names = {w for name in names_of(sp, sig.speaker_names) for w in name.split()}
             topic = {}
             for w in _LETTERS.findall(query):
                 bare = re.sub(r"['’]s$", "", w.lower())
@@ -329,7 +329,7 @@ class Abstainer:
         lists = [ids for a, ids in sig.alias_chunks.items() if same_delegation(sig.aliases.get(a, a), delegation)]
         if not lists:
             return False
-        names = {a: c for a, c in sig.aliases.items() if same_delegation(c, delegation)}
+        names = {a: sig.aliases[a] for a in names_of(delegation, sig.aliases)}
         chunks = np.unique(np.concatenate(lists))
         if about is not None:
             chunks = chunks[np.isin(self.index.chunk_doc[chunks], about)]
@@ -396,21 +396,22 @@ class Abstainer:
                 return True, "the question asks when something will happen and no passage dates it"
         return False, ""
 
+    def _own(self, query: str, hits: list, speakers: list[str] | None) -> list:
+        """The hits whose statement is by a speaker the question names."""
+        speakers = self._speakers(query, speakers)
+        return [h for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)]
+
     def _own_best(self, query: str, hits: list, speakers: list[str] | None) -> float:
         """How close the named speakers' own passages among the hits come to the question (0
-        when none is among them). The speaker-topic rules stand aside only for those: the
-        UK's passage on Armenia, however close, says nothing of what the US said."""
-        speakers = self._speakers(query, speakers)
-        return max((h.dense for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)),
-                   default=0.0)
+        when none is among them). The speaker-topic rules stand aside only for those:
+        Norway's passage on Malta, however close, says nothing of what Poland said."""
+        return max((h.dense for h in self._own(query, hits, speakers)), default=0.0)
 
     def _by_speaker(self, query: str, hits: list, speakers: list[str] | None = None) -> list:
         """The hits a figure or a person must come from: when the question names who said
         it ("How many ships did Malta say ...?"), that speaker's passages among them, if
         any; another delegation's figure does not answer what Russia said."""
-        speakers = self._speakers(query, speakers)
-        own = [h for h in hits if any(same_delegation(sp, h.doc.delegation) for sp in speakers)]
-        return own or hits
+        return self._own(query, hits, speakers) or hits
 
     def counted_stems(self, query: str) -> set[str]:
         """Stems of what a figure question counts: the words right after "how many"

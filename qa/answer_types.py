@@ -41,11 +41,11 @@ _BETWEEN = r"(?:(?!(?:about|did|do|does|is|are|was|were|has|have|had|will|would|
 PERSON_ROLE_QUESTION = re.compile(
     r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
     rf"|\b(?:which|what)\s+{_BETWEEN}(?:{_ROLES})\b"
-    # "What is the name of the High Commissioner ...?"
+    # "What is the name of the mission's head ...?"
     rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_ROLES}|commissioner|president|chair(?:man|person|woman)?|"
     r"head|director|secretary(?:-general)?|representative)\b", re.I)
 # A question asking who won: the answer is a winner, and a passage that names none cannot give it
-# ("Which party won the most seats ...?", "Who won the 2019 presidential election?")
+# ("Which list came first ...?", "Who won the runoff?")
 WINNER_QUESTION = re.compile(
     r"^\s*(?:who|which\s+(?:[\w-]+\s+){0,2}?(?:party|parties|candidates?|blocs?|coalitions?|lists?))\s+"
     r"(?:(?:has|had)\s+)?(?:won|wins|came\s+first|topped|secured\s+the\s+most|gained\s+the\s+most|"

@@ -100,7 +100,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         rf"\s+(?:(?:not|also|ever|again|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
-        # "What position did Honduras take on ...?", "Did Malta adopt a clear stance?"
+        # "What position did Malta take on ...?", "Did Malta adopt a clear stance?"
         rf"\b(?:position|stance|view|line|approach)s?\s+(?:did|does|do|has|have|had|will|would)\s+(?P<n>{name})\s+"
         r"(?:take|took|taken|adopt|adopted|hold|held)\b",
         rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
@@ -505,7 +505,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         words = _shift_year(question, words)
     if MONTH_NAME.search(question) or own_year:
         # ... and so does a month: "the March summit" then "And the May one?"; the earlier
-        # turn's month was of the earlier year ("March 2016", then "And the EU in 2021?")
+        # turn's month was of the earlier year ("March 2019", then "And Norway in 2022?")
         words = [w for w in words if w.lower() not in MONTHS]
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:

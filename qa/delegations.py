@@ -120,6 +120,11 @@ def same_delegation(a: str | None, b: str | None) -> bool:
     return bool(a and b and (a in b or b in a))
 
 
+def names_of(delegation: str, table: dict[str, str]) -> list[str]:
+    """The names a table (name -> delegation) gives a delegation, in any spelling of it."""
+    return [name for name, canon in table.items() if same_delegation(canon, delegation)]
+
+
 def alias_table(documents=()) -> dict[str, str]:
     """The known aliases plus every delegation name the corpus itself uses; a known
     delegation maps to the corpus's spelling of it ('turkey' -> 'Turkey' in a corpus

@@ -153,8 +153,9 @@ class Index:
     def bm25(self):
         if self._bm25 is None:
             from .retrieval import build_bm25
-            built = self.manifest.get("settings", {})
-            self._bm25 = build_bm25(self.chunks, built.get("bm25_k1", 0.9), built.get("bm25_b", 0.4))
+            built = self.manifest.get("settings", {})   # the parameters it was built with
+            params = {k: built[f"bm25_{k}"] for k in ("k1", "b") if f"bm25_{k}" in built}
+            self._bm25 = build_bm25(self.chunks, **params)
         return self._bm25
 
     @property

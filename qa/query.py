@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .answer_types import YEAR, asked_for, counted
 from .conversation import contextualize, is_followup, named_entities, speaker_mentions, speakers_of_followup
-from .delegations import same_delegation
+from .delegations import names_of
 from .filters import Filters
 from .stance import asked_stance
 
@@ -57,7 +57,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     clear, likely = speaker_mentions(text, signals.speaker_names)
     if followup and not clear and not likely:
         clear = speakers_of_followup(question, history, signals.aliases, signals.speaker_names)
-    # "How did Russia and the EU differ on ...?": every passage of either statement already
+    # "How did Malta and Norway differ on ...?": every passage of either statement already
     # carries its delegation in what was embedded, so the names pull the model towards
     # passages that name them (openings, closings), not towards what is compared; the
     # speaker boost and the alternation keep both sides. One speaker keeps its name: there
@@ -72,7 +72,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
 
 def without_speakers(text: str, speakers: list[str], names: dict[str, str]) -> str:
     """The text without the names (any spelling in `names`, with "the" or "'s") of `speakers`."""
-    spellings = {n for n, c in names.items() if any(same_delegation(c, sp) for sp in speakers)} | set(speakers)
+    spellings = {n for sp in speakers for n in names_of(sp, names)} | set(speakers)
     rx = re.compile(r"\b(?:the\s+)?(?:" + "|".join(map(re.escape, sorted(spellings, key=len, reverse=True))) +
                     r")(?:['’]s)?\b", re.I)
     out = re.sub(r"\(\s*(?:,\s*)*\)", " ", rx.sub(" ", text))    # the expansions appended: "(Russian Federation)"

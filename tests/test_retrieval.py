@@ -386,9 +386,12 @@ def test_a_delegation_that_never_speaks_is_not_quoted(with_georgia_and_canada):
     ("What did the EU say about Georgia's elections in March 2020?",
      "no statement by European Union that mentions Georgia is from or mentions March 2020",
      "What did the EU say about Georgia's elections in November 2020?", "SYN.DEL/1420/20"),
+    # a topic that is no place: no EU statement has any of these words; Russia's has
+    ("What did the EU say about space exploration?", "no statement by European Union mentions space or exploration",
+     "What did Russia say about space exploration?", "PC.DEL/1799/22"),
 ])
-def test_a_speaker_topic_and_year_or_month_must_meet_in_one_statement(with_georgia_and_canada, refused, reason,
-                                                                      answered, answering_doc):
+def test_what_a_speaker_never_said_then_is_refused_and_what_it_said_is_found(with_georgia_and_canada, refused,
+                                                                            reason, answered, answering_doc):
     r = with_georgia_and_canada
     result = r.search(refused, k=5)
     assert result.abstained and result.reason == reason
@@ -428,16 +431,10 @@ def test_another_speaker_s_close_passage_does_not_answer_for_the_speaker_asked_a
         (True, "no statement by Canada mentions Georgia")
 
 
-def test_a_speaker_none_of_whose_statements_has_the_topic_s_words_is_refused(with_georgia_and_canada):
-    """A topic that is not a place: no EU statement has any of these words; Russia's has."""
+def test_one_topic_word_the_speaker_never_used_is_not_enough_to_refuse(with_georgia_and_canada):
+    """It may be the asker's paraphrase of the speaker's word."""
     r = with_georgia_and_canada
-    result = r.search("What did the EU say about space exploration?", k=5)
-    assert result.abstained and result.reason == "no statement by European Union mentions space or exploration"
-    result = r.search("What did Russia say about space exploration?", k=5)
-    assert not result.abstained, result.reason
-    assert result.hits[0].doc.id == "PC.DEL/1799/22"
-    # one word the speaker may have paraphrased is not enough to refuse
-    result = r.search("What did the EU say about astronauts?", k=5)
+    result = r.search("What did the EU say about exploration?", k=5)    # only Russia's statement has the word
     assert not result.reason.startswith("no statement by European Union mentions")
 
 
