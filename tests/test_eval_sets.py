@@ -62,6 +62,12 @@ def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
 
 
+def test_the_rules_checks_written_blind_match_their_texts(mixed_corpus, un_2015, capsys):
+    """eval/rules-*-test.jsonl: the checks of this pass's rules on questions written without them."""
+    assert _sets_module().check(ROOT / "eval" / "rules-un-test.jsonl", un_2015) == 0, capsys.readouterr().out
+    assert _sets_module().check(ROOT / "eval" / "rules-mixed-test.jsonl", mixed_corpus) == 0, capsys.readouterr().out
+
+
 def test_check_reports_evidence_found_nowhere_and_in_an_unlisted_paragraph(mixed_corpus, tmp_path, capsys):
     bad = [
         {"id": "x1", "question": "?", "evidence": ["this sentence occurs in no statement at all"],
