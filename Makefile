@@ -62,7 +62,7 @@ eval-mixed: $(VENV)/.installed
 
 # Out-of-sample sets (eval/README.md), written without looking at retrieval output, over
 # the same mixed corpus: tune on the -dev files only, report -dev and -test side by side.
-OOS_SETS := mixed chat stance mixed2 chat2 mixed3 chat3
+OOS_SETS := mixed chat stance mixed2 chat2 mixed3 chat3 mixed4 chat4
 eval-oos: $(VENV)/.installed
 	rm -rf $(MIXED) && mkdir -p $(MIXED)
 	cp corpus/*.txt corpus/*.meta.json eval/distractors/*.txt $(MIXED)/
@@ -99,10 +99,16 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	  > $(RESULTS)/fresh-test.json
 	$(BIN)/qa eval eval/unanswerable-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
 	  > $(RESULTS)/unanswerable-dev.json
-	for set in un un2 un3; do for split in dev test; do \
+	for set in un un2 un3 un4; do for split in dev test; do \
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-$$split.json || exit 1; \
 	done; done
+	for set in rules-un regions-un; do \
+	  $(BIN)/qa eval eval/$$set-test.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
+	    > $(RESULTS)/$$set-test.json || exit 1; \
+	done
+	$(BIN)/qa eval eval/rules-mixed-test.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
+	  > $(RESULTS)/rules-mixed-test.json
 	$(BIN)/qa eval eval/osce-dev.jsonl --retriever dense,bm25,hybrid --json > $(RESULTS)/osce-dev.json
 	$(BIN)/qa eval eval/osce-heldout.jsonl --retriever dense,bm25,hybrid --json > $(RESULTS)/osce-heldout.json
 	$(BIN)/python scripts/quality_table.py

@@ -29,7 +29,7 @@ def mixed_corpus(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3"])
+@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3", "mixed4", "chat4"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
@@ -56,7 +56,7 @@ def un_2015(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("name", ["un", "un2", "un3"])
+@pytest.mark.parametrize("name", ["un", "un2", "un3", "un4"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
@@ -65,6 +65,7 @@ def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
 def test_the_rules_checks_written_blind_match_their_texts(mixed_corpus, un_2015, capsys):
     """eval/rules-*-test.jsonl: the checks of this pass's rules on questions written without them."""
     assert _sets_module().check(ROOT / "eval" / "rules-un-test.jsonl", un_2015) == 0, capsys.readouterr().out
+    assert _sets_module().check(ROOT / "eval" / "regions-un-test.jsonl", un_2015) == 0, capsys.readouterr().out
     assert _sets_module().check(ROOT / "eval" / "rules-mixed-test.jsonl", mixed_corpus) == 0, capsys.readouterr().out
 
 
