@@ -38,14 +38,15 @@ import re
 
 import numpy as np
 
-from .answer_types import (FUTURE_DATE_QUESTION, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS,
-                           SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named, states_future_date,
-                           states_quantity, states_winner)
+from .answer_types import (FUTURE_DATE_QUESTION, MEASURE_STEMS, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION,
+                           QUANTITY_WORDS, SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
+                           quantities_in, states_future_date, states_quantity, states_winner)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
 
 # never salient: function words and the words of asking about statements
+_DECADE = re.compile(r"\b\d{1,3}0['’]?s\b")        # "the 1990s", "the '80s"
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 # "March 2019", "March of 2019": a month the question pins
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d\d)\b")
@@ -115,8 +116,8 @@ class Abstainer:
         words ("Nur Otan"). A single other capitalised word is not enough: questions
         paraphrase ("London" for the United Kingdom, the speaker's own name that the
         record never prints), and out of sample those made every refusal of this rule
-        a wrong one (docs/benchmarks.md)."""
-        words = WORD.findall(query)
+        a wrong one (docs/benchmarks.md). A decade ("the 1800s") is no number to find."""
+        words = WORD.findall(_DECADE.sub(" ", query))
         unseen = [self._unseen(w, n) for n, w in enumerate(words)]
         out = []
         for n, w in enumerate(words):
@@ -380,8 +381,8 @@ class Abstainer:
             return True, gap
         said = self._by_speaker(query, hits[:5], speakers)
         if on("no_figure") and QUANTITY_QUESTION.search(query):
-            about = self.counted_stems(query)
-            if not any(states_quantity(h.chunk.text, about) for h in said):
+            about, given = self.counted_stems(query), quantities_in(query)
+            if not any(states_quantity(h.chunk.text, about, given) for h in said):
                 return True, "the question asks for a figure and no passage states one"
         if on("no_person") and PERSON_ROLE_QUESTION.search(query):
             asked = {w.lower() for w in WORD.findall(query)}
@@ -419,7 +420,12 @@ class Abstainer:
         not say, the question's content words that do not merely name the corpus's subject."""
         named = counted(query)
         if named:        # "how many candidates": a figure must stand near "candidates"
-            return named
+            # "how many UN missions", where the statement writes "United Nations"
+            spelled = {stem(w) for st in named for w in WORD.findall(self.signals.long_forms.get(st, ""))}
+            return named | spelled
+        measured = {stem(w.lower()) for w in WORD.findall(query)} & MEASURE_STEMS
+        if measured:     # "What was the turnout in ...?": a figure must stand near "turnout"
+            return measured
         words = {re.sub(r"['’]s$", "", w.lower()) for w in WORD.findall(query)}   # "OSCE's" -> "osce"
         about = {stem(w) for w in words
                  if w not in _FUNCTION and w not in QUANTITY_WORDS

@@ -50,7 +50,9 @@ WINNER_QUESTION = re.compile(
     r"^\s*(?:who|which\s+(?:[\w-]+\s+){0,2}?(?:party|parties|candidates?|blocs?|coalitions?|lists?))\s+"
     r"(?:(?:has|had)\s+)?(?:won|wins|came\s+first|topped|secured\s+the\s+most|gained\s+the\s+most|"
     r"received\s+the\s+most)\b"
-    r"|\b(?:what|which)\s+(?:party|candidate)\s+(?:was|were)\s+(?:the\s+)?(?:winner|victorious)\b", re.I)
+    r"|\b(?:what|which)\s+(?:party|candidate)\s+(?:was|were)\s+(?:the\s+)?(?:winner|victorious)\b"
+    # "Who was the winner of …?", "Who did Russia congratulate as the winner …?"
+    r"|^\s*who\s+(?:(?:was|is|were)|(?:[\w'’-]+\s+){1,4}?as)\s+(?:the\s+)?(?:winner|victor)\b", re.I)
 # not "majority" alone: "the majority of observers" says nothing about who won
 _WIN = re.compile(r"\b(?:won|wins?|winners?|winning|victor(?:y|ies|ious)|landslide|re-?elect(?:ed|ion)|"
                   r"(?:was|were|been|being)\s+elected|seats|came\s+first|"
@@ -116,13 +118,17 @@ were will would could should be been and or than that which who""".split())
 
 
 _DETERMINERS = frozenset("its their his her our my your this these those".split())
+# "How many Ugandans were killed?": a figure of people answers it ("800,000 people")
+_PEOPLE = frozenset(stem(w) for w in "people persons citizens civilians inhabitants residents "
+                    "victims refugees voters".split())
 
 
 def counted(question: str) -> set[str]:
     """Stems of what a figure question counts: {"recommendation"} for "How many
     recommendations did ODIHR make?"; empty when the question does not say. A name only
-    qualifies what is counted ("Ukrainian soldiers", "OSCE observers": the figure must
-    stand near "soldiers"), unless it is all there is ("How many Kazakhs voted?")."""
+    qualifies what is counted ("Ukrainian soldiers": the figure must stand near
+    "soldiers"), unless it is all there is ("How many Kazakhs voted?", where a figure of
+    people answers too)."""
     m = _COUNTED.search(question)
     out: set[str] = set()
     names: set[str] = set()
@@ -131,7 +137,7 @@ def counted(question: str) -> set[str]:
             break
         if w.lower() not in _DETERMINERS:
             (names if w[0].isupper() else out).add(stem(w))
-    return out or names
+    return out or (names | _PEOPLE if names else names)
 
 
 def holds(text: str, kinds: set[str], counts: set[str] | None = None) -> bool:
@@ -147,15 +153,36 @@ _MONEY_STEMS = frozenset(stem(w) for w in "money funding funds aid assistance co
 _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds|francs?|yen|rubles?|roubles?)\b", re.I)
 
 
-def states_quantity(text: str, about: set[str] | None = None) -> bool:
-    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
-    Years, days of a month and ordinals ("30th anniversary") do not count. With `about`
-    (word stems), the quantity must stand within a few words of one of them: "six
-    political parties" answers a question about parties, not one about observers."""
-    text = _DATE_NUMBER_RE.sub(" ", text)
+# What a figure question may ask the measure of ("What was the turnout …?", "What is the budget …?"):
+# a figure answers it only beside that word, or, for a rate, as a percentage ("49 per cent")
+MEASURE_STEMS = frozenset(stem(w) for w in "turnout population budget cost costs price funding margin toll".split())
+_RATES = frozenset(stem(w) for w in "turnout margin".split())
+_PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
+
+
+def _quantities(text: str) -> list[tuple[int, int]]:
+    """Spans of the quantities a text states: number words and figures, not dates or years."""
     spans = [m.span() for m in _NUMBER_WORD_RE.finditer(text)]
     spans += [m.span(1) for m in re.finditer(r"(?<![\w.])(\d[\d,.]*)(?!\d|st\b|nd\b|rd\b|th\b)", text)
               if not re.fullmatch(r"(?:19|20)\d\d", m.group(1).rstrip(",."))]
+    return spans
+
+
+def quantities_in(text: str) -> set[str]:
+    """The quantities a text states, lowercased: {"six", "63"} for "six-point plan … 63 missions"."""
+    text = _DATE_NUMBER_RE.sub(" ", text)
+    return {text[a:b].lower().rstrip(",.") for a, b in _quantities(text)}
+
+
+def states_quantity(text: str, about: set[str] | None = None, given: set[str] = frozenset()) -> bool:
+    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
+    Years, days of a month and ordinals ("30th anniversary") do not count, nor do the
+    quantities `given` (the question's own: "the six-point plan" is no answer to how much
+    crime fell). With `about` (word stems), the quantity must stand within a few words of
+    one of them: "six political parties" answers a question about parties, not one about
+    observers."""
+    text = _DATE_NUMBER_RE.sub(" ", text)
+    spans = [(a, b) for a, b in _quantities(text) if text[a:b].lower().rstrip(",.") not in given]
     if about is None:
         return bool(spans)
     for start, end in spans:
@@ -163,6 +190,8 @@ def states_quantity(text: str, about: set[str] | None = None) -> bool:
         if about & {stem(w) for w in WORD.findall(window)}:
             return True
         if about & _MONEY_STEMS and _CURRENCY.search(text[max(0, start - 5): end + 12]):
+            return True
+        if about & _RATES and _PERCENT.match(text, end):
             return True
     return False
 

@@ -84,6 +84,11 @@ def _alternation(aliases: dict[str, str]) -> str:
     return out
 
 
+# what comes before a statement that is being answered: "in its reply to Canada's statement"
+_REPLY_TO = re.compile(r"\b(?:repl(?:y|ies|ied|ying)|respon(?:se|ses|d|ds|ded|ding)|answer(?:s|ed|ing)?|rebut\w*|"
+                       r"react(?:ion|ions|ed|ing|s)?|rejoinder)\s+to\s+(?:the\s+)?$", re.I)
+
+
 def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> tuple[list[str], list[str]]:
     """Delegations a question names as the ones speaking, as opposed to what is
     spoken about: in "What did Russia say about Kazakhstan's elections?" Russia
@@ -123,6 +128,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     def found(patterns):
         out = []
         for rx in patterns:
+            needs = None
             if isinstance(rx, tuple):
                 # a pattern that opens with a name tries the whole alternation at every
                 # position: run it only when the word it needs after the name is there at all
@@ -130,6 +136,8 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
                 if not needs.search(text):
                     continue
             for m in re.finditer(rx, text, re.I):
+                if needs is not None and _REPLY_TO.search(text, 0, m.start()):
+                    continue   # "Russia's reply to Canada's statement": Canada is what is answered
                 for d in delegation_mentions(m.group("n"), aliases):
                     if d not in out:
                         out.append(d)

@@ -286,6 +286,24 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
     assert counted("How many OSCE observers came?") == counted("How many observers came?")
     assert counted("What share of its electricity is renewable?") == counted("What share of electricity is renewable?")
     assert counted("How many Kazakhs voted?") and counted("How many Kazakhs?")   # a name alone still counts
+    # ... and then a figure of people answers too ("800,000 people were killed")
+    assert states_quantity("losing 800,000 people who were killed", counted("How many Ugandans were killed?"))
+    assert not states_quantity("losing 800,000 hectares of forest", counted("How many Ugandans were killed?"))
+
+
+def test_a_figure_the_question_gives_is_no_answer_and_a_measure_needs_its_word():
+    from qa.answer_types import MEASURE_STEMS, quantities_in, states_quantity
+    from qa.text import stem
+    plan = "we instituted a six-point plan in our fight to reduce violent crime"
+    question = "By what percentage did major crimes fall under the six-point plan?"
+    assert quantities_in(question) == {"six"}
+    assert not states_quantity(plan, {stem("crime")}, quantities_in(question))
+    assert states_quantity(plan, {stem("crime")})          # asked without it, "six" stands near "crime"
+    turnout = {stem("turnout")} & MEASURE_STEMS
+    assert not states_quantity("The turnout was high, and the observers of the mission reported that 15 parties "
+                               "took part", turnout)
+    assert states_quantity("turnout was 63.3 per cent", turnout)
+    assert states_quantity("some 49 per cent of voters cast ballots", turnout)   # a rate as a percentage
 
 
 def test_a_figure_or_person_a_named_speaker_gave_must_come_from_that_speakers_passages(retriever):
@@ -331,6 +349,9 @@ def test_only_absent_delegations_numbers_and_long_names_count_as_unseen(retrieve
     # paraphrase ("the Kremlin" for Russia); an absent delegation, number or two-word name is
     assert retriever.abstainer.unseen_terms("What did France and the Kremlin say in 2031 about Nur Otan?") == \
         ["France", "2031", "Nur", "Otan"]
+    # a decade is no number to find: "the late 1800s" is not "1800"
+    assert retriever.abstainer.unseen_terms("Who recalled the emigration of the 1880s and the '90s?") == []
+    assert retriever.abstainer.unseen_terms("Who recalled the emigration of 1880?") == ["1880"]
     result = retriever.search("According to the Kremlin, what did the January 2021 Mazhilis vote show?", k=3)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == "PC.DEL/64/21"
@@ -501,6 +522,9 @@ def test_a_question_asking_who_won_needs_a_passage_that_says_who_won(retriever):
     assert WINNER_QUESTION.search("Which party won the most seats in the 2021 elections?")
     assert WINNER_QUESTION.search("Who won Ukraine's 2019 presidential election?")
     assert not WINNER_QUESTION.search("Who welcomed the winners of the 2019 election?")
+    assert WINNER_QUESTION.search("Who did Russia congratulate as the winner of the January 2021 election?")
+    assert WINNER_QUESTION.search("Who was the winner of the 2019 run-off?")
+    assert not WINNER_QUESTION.search("Who said the winner must respect the opposition?")
     assert states_winner("Due to the SWAPO victory at the polls") and states_winner("the party won 56 seats")
     # a majority of observers is not a majority of votes
     assert not states_winner("The majority of observers pointed to the full compliance of voting with the law.")
