@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .answer_types import holds
-from .delegations import same_delegation
+from .delegations import canonical_delegation, same_delegation
 from .stance import bit, share
 
 
@@ -64,6 +64,10 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
         boost += s.stance_boost * ((signals.stance[ids] & bit(query.stance)) > 0)
     if s.nonprose_penalty:
         boost -= s.nonprose_penalty * ~signals.prose[ids]
+    if s.region_boost and query.region:   # "Which Nordic country ...?"
+        by = {d: canonical_delegation(index.documents[d].delegation or "").lower() in query.region
+              for d in set(docs.tolist())}
+        boost += s.region_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
     if s.meta_boost:
         speakers = query.all_speakers
         if speakers:   # once per statement among the candidates, not once per passage

@@ -17,6 +17,7 @@ from .answer_types import YEAR, asked_for, counted
 from .conversation import contextualize, is_followup, named_entities, speaker_mentions, speakers_of_followup
 from .delegations import names_of
 from .filters import Filters
+from .regions import described_region
 from .stance import asked_stance
 
 
@@ -38,6 +39,7 @@ class Query:
     kinds: set[str] = field(default_factory=set)               # person / date / quantity
     counts: set[str] = field(default_factory=set)              # stems of what a figure question counts
     stance: str | None = None                                  # praise / criticise / call
+    region: frozenset[str] = frozenset()   # a question naming no speaker but its region: the region's states
     filters: Filters | None = None
 
     @property
@@ -67,7 +69,8 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         question=question, text=text, own=own, dense_text=dense or text, followup=followup,
         speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),
         names=named_entities(text, signals.aliases, signals.long_forms),
-        kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None)
+        kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None,
+        region=frozenset() if clear or likely else described_region(question))
 
 
 def without_speakers(text: str, speakers: list[str], names: dict[str, str]) -> str:

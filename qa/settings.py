@@ -63,6 +63,7 @@ class Settings:
     fusion: str = "convex"            # convex | rrf
     hybrid_alpha: float = 0.7         # weight of dense in the convex combination (chosen on the dev splits)
     meta_boost: float = 0.2           # hybrid: bonus for the delegation/year a question names
+    region_boost: float = 0.1         # hybrid: bonus for the states of a region a question describes its speaker by
     # hybrid: bonus for holding the person/date/figure a question asks for. Off: no gain on
     # any out-of-sample test split, a loss on chat-test (docs/benchmarks.md, third pass)
     answer_type_boost: float = 0.0

@@ -146,6 +146,34 @@ def test_a_capital_is_a_speaker_only_where_something_is_said(retriever):
     assert "Portugal" not in delegation_mentions("the Treaty of Lisbon", retriever.signals.aliases)
 
 
+def test_a_statement_being_answered_is_not_a_speaker():
+    from qa.conversation import speaker_mentions
+    assert speaker_mentions("What did Russia say in its right of reply to Canada's 2019 statement?") == \
+        (["Russian Federation"], [])
+    assert speaker_mentions("How did Moscow respond to the EU statement on Georgia?") == (["Russian Federation"], [])
+    assert speaker_mentions("What did Canada's statement say about assemblies?") == (["Canada"], [])
+
+
+def test_a_region_a_question_describes_its_speaker_by_favours_its_states(retriever):
+    from qa.query import understand
+    from qa.regions import described_region
+    assert {"kazakhstan", "uzbekistan"} <= described_region("Which Central Asian state said its vote was fair?")
+    sids = described_region("Which small island developing State warned of rising seas?")
+    assert "tuvalu" in sids and "japan" not in sids and "japan" in described_region("Which island nation said …?")
+    assert described_region("Which South African leader recalled Mandela?") == {"south africa"}
+    # the region is the answer asked for, or what is spoken about: no speaker described
+    assert not described_region("Which European governments did Nigeria praise?")
+    assert not described_region("What did Russia say about Central Asian elections?")
+    question = "Which Central Asian delegation described how its elections are observed?"
+    query = understand(question, None, None, retriever.signals)
+    assert "kazakhstan" in query.region and not query.speakers
+    assert not understand("Which Central Asian state did Russia praise?", None, None, retriever.signals).region
+    plain = retriever.settings.with_(region_boost=0.0)
+    boosted = _search_with(retriever, plain.with_(region_boost=1.0), question)
+    assert [h.doc.delegation for h in boosted.hits[:3]] == ["Kazakhstan"] * 3
+    assert boosted.hits[0].score > _search_with(retriever, plain, question).hits[0].score
+
+
 def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
     # the US spoke of Kazakhstan in 2016 only; the Russian statement of 2021 is not an answer
     history = ["What did the United States tell the Council about Kazakhstan's 2016 elections?"]
