@@ -33,7 +33,15 @@ _POINTING = re.compile(r"\b(this|these|those|such|the latter|the former|the abov
                        r"of the (?:two|three|four))\b"
                        r"|\bthat\s+(?:year|vote|election|elections|statement|meeting|report|time|day|session|"
                        r"mission|country|delegation|speech|decision|issue|point|law|document)\b"
-                       r"|\b(?:that|then)\s*\?*\s*$", re.I)
+                       r"|\b(?:that|then)\s*\?*\s*$"
+                       # "share that positive view", "about that verdict": a judgement the earlier
+                       # turn reported; not "found that fair elections were held", "argued that criticism ..."
+                       r"|\b(?:share[sd]?|accept(?:s|ed)?|reject(?:s|ed)?|echo(?:es|ed)?|support(?:s|ed)?|"
+                       r"dispute[sd]?|endorse[sd]?|contest(?:s|ed)?|challenge[sd]?|repeat(?:s|ed)?|about|on|with|"
+                       r"of|to|for|against|regarding|behind)\s+"
+                       r"that\s+(?:(?!(?:the|a|an|its|their|his|her|our|this|these|those)\b)[a-z]+\s+)?"
+                       r"(?:view|views|assessment|position|stance|verdict|judgement|judgment|opinion|criticism|"
+                       r"praise|concern|concerns|claim|argument|line|approach|reading|account|conclusion)\b", re.I)
 # ... plus the verbs of asking about a statement: they carry no topic into a follow-up
 _STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
 react respond responded""".split())
@@ -452,17 +460,24 @@ def carried_turns(history: list[str], aliases: dict[str, str] = DELEGATION_ALIAS
 
 _YEAR_WORD = re.compile(r"(?:19|20)\d\d")
 _RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent)|(?P<prev>previous|preceding|prior))"
-                            r"\s+year\b|\ba\s+year\s+(?:(?P<later>later|after)|(?P<earlier>earlier|before))\b", re.I)
+                            r"\s+year\b|\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
+                            r"(?P<unit>years?|decades?)\s+(?:(?P<later>later|after|on)|(?P<earlier>earlier|before))\b",
+                            re.I)
+_HOW_MANY = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)} | {"a": 1}
 
 
 def _shift_year(question: str, words: list[str]) -> list[str]:
-    """"And the following year?" after a turn about 2020 asks about 2021: the earlier
-    turn's (latest) year, moved by one; its other years go."""
+    """"And the following year?" after a turn about 2020 asks about 2021, "a decade later"
+    about 2030: the earlier turn's (latest) year, moved; its other years go."""
     m = _RELATIVE_YEAR.search(question)
     years = [w for w in words if _YEAR_WORD.fullmatch(w)]
     if not m or not years:
         return words
-    step = 1 if (m.group("next") or m.group("later")) else -1
+    step = 1
+    if m.group("n"):
+        n = m.group("n").lower()
+        step = (int(n) if n.isdigit() else _HOW_MANY[n]) * (10 if m.group("unit").lower().startswith("decade") else 1)
+    step = step if (m.group("next") or m.group("later")) else -step
     return [w for w in words if w not in years] + [str(int(years[-1]) + step)]
 
 
