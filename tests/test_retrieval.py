@@ -438,6 +438,23 @@ def test_a_comparison_quotes_each_side_on_what_is_compared(with_georgia_and_cana
     assert "Russia" in understand("What did Russia say about protests?", [], None, r.signals).dense_text
 
 
+def test_a_question_asking_who_said_something_is_encoded_as_what_was_said(retriever):
+    """"Which leader warned that …?": the answer is the speaker, whom every passage carries in what
+    was embedded; the model is given what was said. Not where the noun is what is asked about."""
+    from qa.query import understand
+    def dense(q):
+        return understand(q, [], None, retriever.signals).dense_text
+    assert dense("Which leader warned that the seas are rising?") == "the seas are rising?"
+    assert dense("Which small island state complained of rising seas?") == "of rising seas?"
+    for unchanged in ("Which countries did the UK commend for hosting refugees?",   # the noun is the answer
+                      "Which delegation is concerned about the vote?", "Which country?",
+                      "Which leader did Russia quote on the elections?"):
+        assert dense(unchanged).startswith(unchanged)     # (the corpus's names are appended)
+    result = retriever.search("Which delegation congratulated its friend on the excellent organisation of the "
+                              "parliamentary vote?", k=3)
+    assert result.hits[0].doc.id == "PC.DEL/64/21", [h.citation for h in result.hits]
+
+
 def test_another_speaker_s_close_passage_does_not_answer_for_the_speaker_asked_about(with_georgia_and_canada):
     """The EU's paragraphs on Georgia's elections are very close to the question; Canada never
     spoke of Georgia, and the refusal says so."""
