@@ -212,13 +212,15 @@ class Abstainer:
                         or bare in names or bare in MONTHS:
                     continue
                 st = stem(bare)
+                if st in sig.common_stems:
+                    continue   # a word most statements have ("need", "commitments") says nothing either way
                 # a Snowball stem may end where the word does not: "parliamentari" for "parliamentary"
                 docs = sig.docs_with_prefix(st[:-1] if st.endswith("i") else st)
                 if len(np.intersect1d(own, docs)):
                     return None
                 # a word no other statement has either is the question's own paraphrase, not a topic
-                # the corpus covers; one most statements have says little
-                if len(docs) and st not in sig.common_stems:
+                # the corpus covers
+                if len(docs):
                     topic.setdefault(st, bare)
             if len(topic) < 2:
                 return None

@@ -410,6 +410,10 @@ def test_a_delegation_that_never_speaks_is_not_quoted(with_georgia_and_canada):
     # a topic that is no place: no EU statement has any of these words; Russia's has
     ("What did the EU say about space exploration?", "no statement by European Union mentions space or exploration",
      "What did Russia say about space exploration?", "PC.DEL/1799/22"),
+    # a word most statements have ("elections") is no sign the EU spoke of space
+    ("What did the EU say about space exploration and elections?",
+     "no statement by European Union mentions space or exploration",
+     "What did Russia say about space exploration and elections?", "PC.DEL/1799/22"),
 ])
 def test_what_a_speaker_never_said_then_is_refused_and_what_it_said_is_found(with_georgia_and_canada, refused,
                                                                             reason, answered, answering_doc):
