@@ -46,6 +46,9 @@ from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
 
 # never salient: function words and the words of asking about statements
+# speaker_words: below this many statements, a word in most of them ("Kazakhstan" in five
+# statements on Kazakhstan's elections) is the corpus's subject, not a generic word
+_MANY_STATEMENTS = 20
 _DECADE = re.compile(r"\b\d{1,3}0['’]?s\b")        # "the 1990s", "the '80s"
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 # "March 2019", "March of 2019": a month the question pins
@@ -204,7 +207,8 @@ class Abstainer:
             own = sig.docs_of(sp)
             if not len(own):
                 return ""   # absent_speaker's or the unseen-term rule's case
-            names = {w for name in names_of(sp, sig.speaker_names) for w in name.split()}
+            # the speakers' own names are no topic (in a comparison, the other side's neither)
+            names = {w for other in speakers for name in names_of(other, sig.speaker_names) for w in name.split()}
             topic = {}
             for w in _LETTERS.findall(query):
                 bare = re.sub(r"['’]s$", "", w.lower())
@@ -212,7 +216,7 @@ class Abstainer:
                         or bare in names or bare in MONTHS:
                     continue
                 st = stem(bare)
-                if st in sig.common_stems:
+                if st in sig.common_stems and sig.n_docs >= _MANY_STATEMENTS:
                     continue   # a word most statements have ("need", "commitments") says nothing either way
                 # a Snowball stem may end where the word does not: "parliamentari" for "parliamentary"
                 docs = sig.docs_with_prefix(st[:-1] if st.endswith("i") else st)
