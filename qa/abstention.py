@@ -80,6 +80,17 @@ def _may_be_from(date: str | None, year: str, month_prefix: str) -> bool:
     return not date or date == year or date.startswith(month_prefix)
 
 
+def word_prefix(word: str) -> str:
+    """What a statement's word must start with to count as `word`: its stem, less a final
+    "i" where Snowball ends it so ("parliamentari" for "parliamentary"); a name whole, since names are not inflected and "Paris" -> "pari" -> "par" would reach
+    "parties"."""
+    bare = re.sub(r"['’]s$", "", word.lower())
+    if word[:1].isupper():
+        return bare
+    st = stem(bare)
+    return st[:-1] if st.endswith("i") else st
+
+
 def _loosely(names) -> set[str]:
     """A name's spellings, loosely: "Ministry" also finds "Minister" (a paraphrase of a
     name is no evidence that the corpus lacks it)."""
@@ -218,8 +229,7 @@ class Abstainer:
                 st = stem(bare)
                 if st in sig.common_stems and sig.n_docs >= _MANY_STATEMENTS:
                     continue   # a word most statements have ("need", "commitments") says nothing either way
-                # a Snowball stem may end where the word does not: "parliamentari" for "parliamentary"
-                docs = sig.docs_with_prefix(st[:-1] if st.endswith("i") else st)
+                docs = sig.docs_with_prefix(word_prefix(w))
                 if len(np.intersect1d(own, docs)):
                     return None
                 # a word no other statement has either is the question's own paraphrase, not a topic
