@@ -122,6 +122,8 @@ class Abstainer:
         self.signals = signals
         # the delegations a question clearly names as speaking (qa/conversation.speaker_mentions)
         self.named_delegations = named_delegations or (lambda q: speaker_mentions(q, signals.aliases)[0])
+        # the words of every delegation's names (and capitals, leaders): speaker_words' topics are not places
+        self._name_words = frozenset(w for name in signals.speaker_names for w in name.lower().split())
 
     def unseen_terms(self, query: str) -> list[str]:
         """Names and numbers of the question that no statement contains, of the kinds whose
@@ -210,16 +212,18 @@ class Abstainer:
         statements have them: speaker_topic for a topic that is not a place. It needs two
         such words or more, so that one word the speaker paraphrased ("migrants" for
         "migration") is not taken for an absent topic; words no statement or most statements
-        have, generic words ("well", "issue") and the speaker's own names do not count."""
+        have, generic words ("well", "issue") and the speaker's own names do not count, and
+        a place or delegation is a topic only for speaker_topic."""
         sig = self.signals
         speakers = self._speakers(query, speakers)
+
+        # the speakers' own names say nothing (in a comparison, the other side's neither)
+        names = {w for other in speakers for name in names_of(other, sig.speaker_names) for w in name.split()}
 
         def lacks(sp):
             own = sig.docs_of(sp)
             if not len(own):
                 return ""   # absent_speaker's or the unseen-term rule's case
-            # the speakers' own names are no topic (in a comparison, the other side's neither)
-            names = {w for other in speakers for name in names_of(other, sig.speaker_names) for w in name.split()}
             topic = {}
             for w in _LETTERS.findall(query):
                 bare = re.sub(r"['’]s$", "", w.lower())
@@ -233,8 +237,9 @@ class Abstainer:
                 if len(np.intersect1d(own, docs)):
                     return None
                 # a word no other statement has either is the question's own paraphrase, not a topic
-                # the corpus covers
-                if len(docs):
+                # the corpus covers; a place or delegation the speaker has is a sign it spoke of
+                # the subject, but one it lacks is speaker_topic's to judge, not a topic word
+                if len(docs) and bare not in self._name_words:
                     topic.setdefault(st, bare)
             if len(topic) < 2:
                 return None

@@ -399,6 +399,15 @@ def test_in_a_large_corpus_a_word_most_statements_have_is_no_sign_of_the_topic(w
     assert gap == "no statement by European Union mentions space or exploration"
 
 
+def test_a_delegation_carried_from_the_earlier_turn_is_no_topic_the_speaker_must_name(with_georgia_and_canada):
+    # the last turn was about Russia's reply; the question goes back to Canada's own statement
+    history = ["What did Canada say about freedom of association in 2019?", "What did Russia reply?"]
+    result = with_georgia_and_canada.search("Going back to the Canadian statement - did they admit any "
+                                            "shortcomings of their own?", k=5, history=history)
+    assert not result.abstained, result.reason
+    assert "SYN.DEL/210/19 ¶6" in [h.citation for h in result.hits]
+
+
 def test_a_statement_has_a_word_when_it_has_an_inflection_of_it_or_the_name_itself():
     from qa.abstention import word_prefix
     assert "parliamentary".startswith(word_prefix("parliamentary"))   # Snowball's "parliamentari"
