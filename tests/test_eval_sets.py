@@ -29,7 +29,8 @@ def mixed_corpus(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3", "mixed4", "chat4"])
+@pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3", "mixed4", "chat4",
+                                  "mixed5", "chat5"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
