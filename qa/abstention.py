@@ -39,8 +39,9 @@ import re
 import numpy as np
 
 from .answer_types import (FUTURE_DATE_QUESTION, MEASURE_STEMS, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION,
-                           QUANTITY_WORDS, SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
-                           quantities_in, states_future_date, states_quantity, states_winner)
+                           QUANTITY_WORDS, SHARE_QUESTION, SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted,
+                           persons_named, quantities_in, states_future_date, states_quantity, states_share,
+                           states_winner)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
@@ -405,6 +406,8 @@ class Abstainer:
             about, given = self.counted_stems(query), quantities_in(query)
             if not any(states_quantity(h.chunk.text, about, given) for h in said):
                 return True, "the question asks for a figure and no passage states one"
+            if SHARE_QUESTION.search(query) and not any(states_share(h.chunk.text, given) for h in said):
+                return True, "the question asks for a share and no passage gives one"
         if on("no_person") and PERSON_ROLE_QUESTION.search(query):
             asked = {w.lower() for w in WORD.findall(query)}
             delivered_by = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in said)

@@ -160,6 +160,19 @@ _RATES = frozenset(stem(w) for w in "turnout margin".split())
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
 
 
+# "What percentage of the vote …?", "What share of …?", "the turnout percentage": a figure
+# answers only as a share ("63 per cent", "70%", "two thirds", "half")
+SHARE_QUESTION = re.compile(r"\b(?:percentage|percent|proportion|fraction)\b|\bshare\s+of\b", re.I)
+_SHARE = re.compile(r"\d[\d.,]*\s*(?:%|per\s*cent\b|percent\b)|\b(?:half|halves|thirds?|quarters?|fifths?|"
+                    r"tenths?|majority|minority)\b", re.I)
+
+
+def states_share(text: str, given: set[str] = frozenset()) -> bool:
+    """Does the text give a share ("49 per cent", "two thirds", "the majority") the question
+    does not already give?"""
+    return any(m.group(0).lower().split()[0].rstrip("%") not in given for m in _SHARE.finditer(text))
+
+
 def _quantities(text: str) -> list[tuple[int, int]]:
     """Spans of the quantities a text states: number words and figures, not dates or years."""
     spans = [m.span() for m in _NUMBER_WORD_RE.finditer(text)]

@@ -291,6 +291,18 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
     assert not states_quantity("losing 800,000 hectares of forest", counted("How many Ugandans were killed?"))
 
 
+def test_a_question_asking_for_a_share_needs_a_share(retriever):
+    from qa.answer_types import SHARE_QUESTION, states_share
+    assert SHARE_QUESTION.search("What percentage of the vote did the ruling party win?")
+    assert SHARE_QUESTION.search("What share of the seats went to women?")
+    assert states_share("turnout was 63.3 per cent") and states_share("won two thirds of the seats")
+    assert not states_share("six parties contested the elections")
+    assert not states_share("the 30% threshold was met", {"30"})     # the question's own figure
+    result = retriever.search("What percentage of the vote did the ruling party take in Kazakhstan's 2016 "
+                              "parliamentary elections, according to the United States?", k=5)
+    assert result.abstained and result.reason == "the question asks for a share and no passage gives one"
+
+
 def test_a_figure_the_question_gives_is_no_answer_and_a_measure_needs_its_word():
     from qa.answer_types import MEASURE_STEMS, quantities_in, states_quantity
     from qa.text import stem
