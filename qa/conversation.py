@@ -60,7 +60,8 @@ commend|commended|congratulate|congratulated|thank|thanked|complain|complained|q
 disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
 disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|
 concede|conceded|admit|admitted|
-deny|denied|regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
+deny|denied|push|pushed|retort|retorted|rebut|rebutted|counter|countered|challenge|challenged|contest|contested|
+regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
 reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
 demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|
 presented""".replace("\n", "")
@@ -299,7 +300,8 @@ def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
 
 
 # a reaction with no object ("Did Russia agree?", "Did anyone object?") names no topic of its own
-REACTION_WORDS = frozenset(_SPEECH_VERBS.split("|")) | {"anyone", "anybody", "someone", "everyone", "others", "nobody"}
+REACTION_WORDS = frozenset(_SPEECH_VERBS.split("|")) | {"anyone", "anybody", "someone", "everyone", "others", "nobody",
+                                                         "back"}   # "push back", "hit back"
 # how many topic words a question with no name, year or acronym of its own may have and still
 # lean on the earlier turn ("What did the observers conclude?", "Was the process inclusive?")
 _FEW_TOPIC_WORDS = 2

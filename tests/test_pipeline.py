@@ -37,6 +37,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "Which parties did they belong to?", "Did that same speaker raise it again in 2022?",
     "Which of the two was observed by ODIHR?",
     "Did Russia agree?", "How did Russia reply?", "Did anyone object?",     # a reaction, to what the turn said
+    "Did Moscow push back?",
     "What did the observers conclude?", "Was the process inclusive?",      # no name, year or acronym of their own
     "What did the observers say they saw?",     # "they" are the observers, but which observers is the turn's
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
@@ -50,6 +51,8 @@ def test_a_reaction_follow_up_keeps_the_topic_and_changes_the_speaker():
     query = contextualize("Did Russia agree?", ["What did the EU say about Georgia's 2020 elections?"])
     assert "Georgia" in query and "2020" in query and "Russian Federation" in query
     assert "EU" not in query.split() and "European Union" not in query
+    query = contextualize("Did Moscow push back?", ["What did Canada say about peaceful assembly in 2019?"])
+    assert "assembly" in query and "2019" in query and "Russian Federation" in query
 
 
 def test_a_follow_up_about_anyone_else_keeps_the_topic_and_drops_the_speaker():
