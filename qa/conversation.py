@@ -322,11 +322,20 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
     if _FOLLOWUP_START.search(question) or _POINTING.search(question):
         return True
     for m in _PRONOUN.finditer(question):
-        if not _has_antecedent(question[: m.start()], m.group(1).lower(), aliases):
+        before = question[: m.start()]
+        if m.group(1).lower() == "it" and _AUXILIARY_BEFORE.search(before):
+            # "Which paragraphs of the Copenhagen Document did it cite?": what "did it" cite
+            # is a speaker or its statement, which a document or place named before cannot be
+            if not delegation_mentions(before, aliases):
+                return True
+        elif not _has_antecedent(before, m.group(1).lower(), aliases):
             return True
     if _only_speakers(question, aliases):
         return True
     return len(topic_words(question)) <= _FEW_TOPIC_WORDS and not _own_topic(question)
+
+
+_AUXILIARY_BEFORE = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+$", re.I)
 
 
 def _only_speakers(question: str, aliases: dict[str, str]) -> bool:

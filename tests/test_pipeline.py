@@ -24,6 +24,7 @@ EU = "PC.DEL/80/21/Rev.1"
     "Who chaired the round table in 2011?",
     "Which delegations criticised the methodology of election observation?",   # three topic words
     "Did Russia say that harsh criticism of the 2021 vote was unfair?",    # "that" opens what was said
+    "Did the EU welcome the vote and did it mention observers?",          # "it" is the EU
 ])
 def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     assert not is_followup(question)
@@ -38,6 +39,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "Which of the two was observed by ODIHR?",
     "Did Russia agree?", "How did Russia reply?", "Did anyone object?",     # a reaction, to what the turn said
     "Did Moscow push back?",
+    "Which articles of the Helsinki Final Act did it cite?",   # "it" cites: a speaker, not the Act
     "What did the observers conclude?", "Was the process inclusive?",      # no name, year or acronym of their own
     "What did the observers say they saw?",     # "they" are the observers, but which observers is the turn's
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
