@@ -46,11 +46,11 @@ from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speake
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
 
-# never salient: function words and the words of asking about statements
 # speaker_words: below this many statements, a word in most of them ("Kazakhstan" in five
 # statements on Kazakhstan's elections) is the corpus's subject, not a generic word
 _MANY_STATEMENTS = 20
 _DECADE = re.compile(r"\b\d{1,3}0['’]?s\b")        # "the 1990s", "the '80s"
+# never salient: function words and the words of asking about statements
 _FUNCTION = FUNCTION_WORDS | {"statement", "statements", "osce", "delegation", "delegations", "country", "countries"}
 # "March 2019", "March of 2019": a month the question pins
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d\d)\b")
@@ -83,8 +83,8 @@ def _may_be_from(date: str | None, year: str, month_prefix: str) -> bool:
 
 def word_prefix(word: str) -> str:
     """What a statement's word must start with to count as `word`: its stem, less a final
-    "i" where Snowball ends it so ("parliamentari" for "parliamentary"); a name whole, since names are not inflected and "Paris" -> "pari" -> "par" would reach
-    "parties"."""
+    "i" where Snowball ends it so ("parliamentari" for "parliamentary"); a name whole, since
+    names are not inflected and "Paris" -> "pari" -> "par" would reach "parties"."""
     bare = re.sub(r"['’]s$", "", word.lower())
     if word[:1].isupper():
         return bare
