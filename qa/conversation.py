@@ -474,6 +474,9 @@ _RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent
                             r"\s+year\b|\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
                             r"(?P<unit>years?|decades?)\s+(?:(?P<later>later|after|on)|(?P<earlier>earlier|before))\b",
                             re.I)
+_RELATIVE_MONTH = re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
+                             r"months?\s+(?:later|after|on|earlier|before)|later\s+(?:that|the\s+same)\s+year|"
+                             r"(?:the\s+)?(?:following|next|previous|preceding)\s+month)\b", re.I)
 _HOW_MANY = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)} | {"a": 1}
 
 
@@ -505,12 +508,13 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     words = content_words(carried)
     speakers = delegation_mentions(carried, aliases)
     mentioned = delegation_mentions(question, aliases)
-    if _PRONOUN_SPEAKER.search(question) and mentioned:
+    opening = ellipsis_speakers(question, aliases)
+    if _PRONOUN_SPEAKER.search(question) and mentioned and not opening:
         # "What did it say about Poland's budget?": a topic of its own, and the
-        # earlier turn gives only who "it" is, not its topic or year
+        # earlier turn gives only who "it" is, not its topic or year. Not "What about the
+        # Americans in 2016, did they ...?", where "they" are the speaker the question opens with
         extra = [c for c in latest_speakers(turns, aliases) if c.lower() not in question.lower()]
         return f"{question} {' '.join(extra)}".strip()
-    opening = ellipsis_speakers(question, aliases)
     named = mentioned or opening
     if not named and _OTHERS.search(question):
         # "Did anyone disagree?": the earlier topic, without the earlier speaker
@@ -537,9 +541,10 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         words = [w for w in words if not _YEAR_WORD.fullmatch(w)]
     else:
         words = _shift_year(question, words)
-    if MONTH_NAME.search(question) or own_year:
+    if MONTH_NAME.search(question) or own_year or _RELATIVE_MONTH.search(question):
         # ... and so does a month: "the March summit" then "And the May one?"; the earlier
-        # turn's month was of the earlier year ("March 2019", then "And Norway in 2022?")
+        # turn's month was of the earlier year ("March 2019", then "And Norway in 2022?"),
+        # and "a few months later" is not that month
         words = [w for w in words if w.lower() not in MONTHS]
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:

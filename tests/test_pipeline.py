@@ -136,6 +136,21 @@ def test_a_follow_up_with_a_place_of_its_own_drops_the_earlier_places():
     assert "Poland" in query and "EU" not in query and "European Union" not in query
 
 
+def test_a_follow_up_opening_with_a_new_speaker_then_saying_they_keeps_the_topic_not_the_speaker():
+    # "they" are the Americans the question opens with, not the earlier turn's EU
+    query = contextualize("What about the Americans back in 2016, did they think the voters had a real choice?",
+                          ["What did the EU say about Kazakhstan's 2021 parliamentary elections?"])
+    assert "parliamentary" in query and "European Union" not in query and "EU" not in query.split()
+    assert "2021" not in query
+
+
+def test_a_few_months_later_is_not_the_earlier_month():
+    query = contextualize("And the British, a few months later - did they think the constitution was balanced?",
+                          ["What did Russia say about Kyrgyzstan's referendum in January 2021?"])
+    assert "January" not in query and "2021" in query and "referendum" in query
+    assert "January" in contextualize("And the British?", ["What did Russia say about the vote in January 2021?"])
+
+
 def test_a_follow_up_moves_the_earlier_year_by_the_year_it_names():
     before = ["What did Malta say about Poland's 2020 budget?"]
     assert "2021" in contextualize("And the following year?", before)
