@@ -99,8 +99,10 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	  > $(RESULTS)/fresh-test.json
 	$(BIN)/qa eval eval/unanswerable-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
 	  > $(RESULTS)/unanswerable-dev.json
-	$(BIN)/qa eval eval/chat7-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
-	  > $(RESULTS)/chat7-dev.json
+	for set in chat7 chat8; do \
+	  $(BIN)/qa eval eval/$$set-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
+	    > $(RESULTS)/$$set-dev.json || exit 1; \
+	done
 	for set in un un2 un3 un4; do for split in dev test; do \
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-$$split.json || exit 1; \

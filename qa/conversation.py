@@ -343,8 +343,20 @@ def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
     can only be the earlier turn's. A year or any other content word is a topic."""
     if not delegation_mentions(question, aliases) or re.search(r"\b(?:19|20)\d\d\b", question):
         return False
+    return not _said_about(question, aliases)
+
+
+def _names_of_its_own(question: str, aliases: dict[str, str]) -> bool:
+    """Does the question name something (ODIHR, Georgia's capital, a person) that is no delegation?"""
     alias_words = {w for a in aliases for w in a.lower().split()}
-    return not [w for w in topic_words(question) if w.lower() not in alias_words]
+    return any(w[:1].isupper() and _bare(w) not in alias_words and w.lower() not in FUNCTION_WORDS
+               for w in _CAPS_WORD.findall(question)[1:])
+
+
+def _said_about(question: str, aliases: dict[str, str]) -> list[str]:
+    """The words saying what a question asks about: its topic words that name no delegation."""
+    alias_words = {w for a in aliases for w in a.lower().split()}
+    return [w for w in topic_words(question) if w.lower() not in alias_words]
 
 
 def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:
@@ -474,9 +486,11 @@ _RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent
                             r"\s+year\b|\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
                             r"(?P<unit>years?|decades?)\s+(?:(?P<later>later|after|on)|(?P<earlier>earlier|before))\b",
                             re.I)
+# "a few months later": not the earlier turn's month, and perhaps not its year either
 _RELATIVE_MONTH = re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
-                             r"months?\s+(?:later|after|on|earlier|before)|later\s+(?:that|the\s+same)\s+year|"
-                             r"(?:the\s+)?(?:following|next|previous|preceding)\s+month)\b", re.I)
+                             r"months?\s+(?:later|after|on|(?P<back>earlier|before))|"
+                             r"(?P<same>later\s+(?:that|the\s+same)\s+year)|"
+                             r"(?:the\s+)?(?:following|next|(?P<prev>previous|preceding))\s+month)\b", re.I)
 _HOW_MANY = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)} | {"a": 1}
 
 
@@ -509,12 +523,16 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     speakers = delegation_mentions(carried, aliases)
     mentioned = delegation_mentions(question, aliases)
     opening = ellipsis_speakers(question, aliases)
-    if _PRONOUN_SPEAKER.search(question) and mentioned and not opening:
-        # "What did it say about Poland's budget?": a topic of its own, and the
-        # earlier turn gives only who "it" is, not its topic or year. Not "What about the
-        # Americans in 2016, did they ...?", where "they" are the speaker the question opens with
-        extra = [c for c in latest_speakers(turns, aliases) if c.lower() not in question.lower()]
-        return f"{question} {' '.join(extra)}".strip()
+    if _PRONOUN_SPEAKER.search(question) and mentioned:
+        if opening and _said_about(question, aliases) and _names_of_its_own(question, aliases):
+            # "And Kazakhstan in 2011, what did it think of ODIHR's findings?": "it" is the
+            # speaker the question opens with, and the topic, named, is its own: nothing to carry
+            return question
+        if not opening:
+            # "What did it say about Poland's budget?": a topic of its own, and the
+            # earlier turn gives only who "it" is, not its topic or year
+            extra = [c for c in latest_speakers(turns, aliases) if c.lower() not in question.lower()]
+            return f"{question} {' '.join(extra)}".strip()
     named = mentioned or opening
     if not named and _OTHERS.search(question):
         # "Did anyone disagree?": the earlier topic, without the earlier speaker
@@ -541,11 +559,17 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         words = [w for w in words if not _YEAR_WORD.fullmatch(w)]
     else:
         words = _shift_year(question, words)
-    if MONTH_NAME.search(question) or own_year or _RELATIVE_MONTH.search(question):
+    months_on = _RELATIVE_MONTH.search(question)
+    if MONTH_NAME.search(question) or own_year or months_on:
         # ... and so does a month: "the March summit" then "And the May one?"; the earlier
         # turn's month was of the earlier year ("March 2019", then "And Norway in 2022?"),
         # and "a few months later" is not that month
         words = [w for w in words if w.lower() not in MONTHS]
+    if months_on and not own_year and not months_on.group("same"):
+        # "a few months earlier" than January 2021 may be 2020: the year next to it counts too
+        years = [w for w in words if _YEAR_WORD.fullmatch(w)]
+        if years:
+            words.append(str(int(years[-1]) + (-1 if months_on.group("back") or months_on.group("prev") else 1)))
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:
         if w.lower() not in seen:

@@ -49,6 +49,7 @@ SETS = [
     ("chat6-dev", "sixth batch (end of ninth pass), chat sequences, answerable only, dev"),
     ("chat6-test", "sixth batch, chat sequences, answerable only, **test**"),
     ("chat7-dev", "chat sequences against history-caused refusals, answerable only (dev only)"),
+    ("chat8-dev", "harder chat sessions against history-caused refusals, answerable only (dev only)"),
     ("rules-un-test", "the eighth pass's rules, UN 2015 (test only)"),
     ("rules-mixed-test", "the eighth pass's rules, seeds + distractors (test only)"),
     ("regions-un-test", "speakers described by region, UN 2015 (test only)"),

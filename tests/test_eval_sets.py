@@ -40,6 +40,7 @@ def test_unanswerable_dev_controls_match_their_paragraphs(mixed_corpus, capsys):
     # (fresh-test's a08 cites header text on purpose: eval/README.md)
     assert _sets_module().check(ROOT / "eval" / "unanswerable-dev.jsonl", mixed_corpus) == 0, capsys.readouterr().out
     assert _sets_module().check(ROOT / "eval" / "chat7-dev.jsonl", mixed_corpus) == 0, capsys.readouterr().out
+    assert _sets_module().check(ROOT / "eval" / "chat8-dev.jsonl", mixed_corpus) == 0, capsys.readouterr().out
 
 
 @pytest.fixture(scope="module")

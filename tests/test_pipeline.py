@@ -149,6 +149,17 @@ def test_a_few_months_later_is_not_the_earlier_month():
                           ["What did Russia say about Kyrgyzstan's referendum in January 2021?"])
     assert "January" not in query and "2021" in query and "referendum" in query
     assert "January" in contextualize("And the British?", ["What did Russia say about the vote in January 2021?"])
+    # a few months before January 2021 may be 2020: both years count
+    query = contextualize("And in Georgia a few months earlier, what did the EU welcome?",
+                          ["What did the EU say about Kazakhstan's vote of January 2021?"])
+    assert "2020" in query and "2021" in query and "January" not in query
+
+
+def test_a_new_speaker_with_a_named_topic_of_its_own_carries_nothing():
+    # "it" is Kazakhstan, and ODIHR's findings are the topic: the Istanbul Summit stays behind
+    history = ["What did Switzerland say in 2022 about ODIHR's methodology?", "Did they mention the Istanbul Summit?"]
+    question = "And Kazakhstan back in 2011 - what did it think of ODIHR's critical findings?"
+    assert contextualize(question, history) == question
 
 
 def test_a_follow_up_moves_the_earlier_year_by_the_year_it_names():
