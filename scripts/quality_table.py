@@ -48,6 +48,8 @@ SETS = [
     ("chat5-dev", "fifth batch, chat sequences, dev"), ("chat5-test", "fifth batch, chat sequences, **test**"),
     ("chat6-dev", "sixth batch (end of ninth pass), chat sequences, answerable only, dev"),
     ("chat6-test", "sixth batch, chat sequences, answerable only, **test**"),
+    ("stance2-dev", "stance questions, second batch (end of ninth pass), dev"),
+    ("stance2-test", "stance questions, second batch, **test**"),
     ("chat7-dev", "chat sequences against history-caused refusals, answerable only (dev only)"),
     ("chat8-dev", "harder chat sessions against history-caused refusals, answerable only (dev only)"),
     ("rules-un-test", "the eighth pass's rules, UN 2015 (test only)"),
