@@ -347,7 +347,7 @@ def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
 
 
 def _names_of_its_own(question: str, aliases: dict[str, str]) -> bool:
-    """Does the question name something (ODIHR, Georgia's capital, a person) that is no delegation?"""
+    """Does the question name something that is no delegation (ODIHR, a person, a city)?"""
     alias_words = {w for a in aliases for w in a.lower().split()}
     return any(w[:1].isupper() and _bare(w) not in alias_words and w.lower() not in FUNCTION_WORDS
                for w in _CAPS_WORD.findall(question)[1:])
