@@ -341,8 +341,8 @@ class Abstainer:
     def _reported(self, delegation: str, year: str | None = None, about: np.ndarray | None = None,
                   month: tuple[str, str] | None = None) -> bool:
         """Does a statement (of that year, mentioning that topic) report the delegation
-        speaking? The US statement of 2016 answers "Did Kazakhstan promise to act on the
-        findings in 2016?" by quoting "the Kazakh Ambassador's statement". With a month
+        speaking? A statement that quotes "the Kazakh Ambassador's statement" answers
+        "Did Kazakhstan pledge anything in 2016?" though Kazakhstan's own is missing. With a month
         (("March", "2020-03")), only other delegations' statements that may be from that month
         or name it count: a statement of November names its own speaker too. Only passages
         that name the delegation are parsed, at most _REPORTED_SCAN of them, and with that

@@ -19,7 +19,7 @@ DATE_QUESTION = re.compile(r"^\s*when\b|\b(?:what|which)\s+(?:date|day|month|yea
 QUANTITY_NOUNS = r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|margin"
 QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|"
                                r"how large|how big)\b"
-                               # "What is the OSCE's approved unified budget for 2022?"
+                               # "What is the mission's approved budget for 2030?"
                                # but not "What is the EU position on the budget?"
                                # "What turnout did ...?", "What share of the vote ...?"
                                rf"|^\s*what\s+(?:{QUANTITY_NOUNS})\b"
@@ -41,7 +41,7 @@ _BETWEEN = r"(?:(?!(?:about|did|do|does|is|are|was|were|has|have|had|will|would|
 PERSON_ROLE_QUESTION = re.compile(
     r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
     rf"|\b(?:which|what)\s+{_BETWEEN}(?:{_ROLES})\b"
-    # "What is the name of the mission's head ...?"
+    # "Give the name of the observers' chief ..."
     rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_ROLES}|commissioner|president|chair(?:man|person|woman)?|"
     r"head|director|secretary(?:-general)?|representative)\b", re.I)
 # A question asking who won: the answer is a winner, and a passage that names none cannot give it
@@ -51,7 +51,7 @@ WINNER_QUESTION = re.compile(
     r"(?:(?:has|had)\s+)?(?:won|wins|came\s+first|topped|secured\s+the\s+most|gained\s+the\s+most|"
     r"received\s+the\s+most)\b"
     r"|\b(?:what|which)\s+(?:party|candidate)\s+(?:was|were)\s+(?:the\s+)?(?:winner|victorious)\b"
-    # "Who was the winner of …?", "Who did Russia congratulate as the winner …?"
+    # "Who was the victor in …?", "Who did Malta hail as the winner …?"
     r"|^\s*who\s+(?:(?:was|is|were)|(?:[\w'’-]+\s+){1,4}?as)\s+(?:the\s+)?(?:winner|victor)\b", re.I)
 # not "majority" alone: "the majority of observers" says nothing about who won
 _WIN = re.compile(r"\b(?:won|wins?|winners?|winning|victor(?:y|ies|ious)|landslide|re-?elect(?:ed|ion)|"

@@ -1,6 +1,6 @@
 """Follow-up questions without a language model, and the names a question uses.
 
-A follow-up ("And how did Russia assess them?") leans on an earlier turn for
+A follow-up ("And how did Malta judge them?") leans on an earlier turn for
 its topic; a question that stands on its own ("Who is Tokayev?") is searched on
 its own, whatever came before. `is_followup` tells them apart: an elliptical
 opening ("And the EU?", "What about 2016?"), a demonstrative pointing back
@@ -324,7 +324,7 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
     for m in _PRONOUN.finditer(question):
         before = question[: m.start()]
         if m.group(1).lower() == "it" and _AUXILIARY_BEFORE.search(before):
-            # "Which paragraphs of the Copenhagen Document did it cite?": what "did it" cite
+            # "Which articles of the Helsinki Final Act did it invoke?": what "did it" invoke
             # is a speaker or its statement, which a document or place named before cannot be
             if not delegation_mentions(before, aliases):
                 return True
@@ -525,7 +525,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     opening = ellipsis_speakers(question, aliases)
     if _PRONOUN_SPEAKER.search(question) and mentioned:
         if opening and _said_about(question, aliases) and _names_of_its_own(question, aliases):
-            # "And Kazakhstan in 2011, what did it think of ODIHR's findings?": "it" is the
+            # "And Malta in 2019, what did it make of the Venice Commission's opinion?": "it" is the
             # speaker the question opens with, and the topic, named, is its own: nothing to carry
             return question
         if not opening:

@@ -124,7 +124,7 @@ _GROUPS = [
 _MEMBERS = [frozenset(m.strip().lower() for m in members.split(",")) for _, members in _GROUPS]
 
 # "Which Pacific island state warned …" / "Which leader of a Caribbean nation …": the region
-# describes the speaker. "Which European governments did Nigeria praise" asks for the region's
+# describes the speaker. "Which Asian governments did Norway thank" asks for the region's
 # states as the answer (a form of "do" follows), so it names no speaker.
 _SPEAKER = (r"leaders?|governments?|countr(?:y|ies)|states?|nations?|presidents?|prime ministers?|heads? of state|"
             r"monarchs?|kings?|delegations?|speakers?|ministers?|republics?|kingdoms?|archipelagos?|democrac(?:y|ies)")

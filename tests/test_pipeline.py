@@ -38,12 +38,12 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "Which parties did they belong to?", "Did that same speaker raise it again in 2022?",
     "Which of the two was observed by ODIHR?",
     "Did Russia agree?", "How did Russia reply?", "Did anyone object?",     # a reaction, to what the turn said
-    "Did Moscow push back?",
+    "Did Turkey push back?",
     "Which articles of the Helsinki Final Act did it cite?",   # "it" cites: a speaker, not the Act
     "What did the observers conclude?", "Was the process inclusive?",      # no name, year or acronym of their own
     "What did the observers say they saw?",     # "they" are the observers, but which observers is the turn's
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
-    "Did the EU share that positive view?", "Did Canada reject that assessment?",   # a judgement reported before
+    "Did Norway share that rosy view?", "Did Canada reject that assessment?",   # a judgement reported before
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
@@ -53,8 +53,8 @@ def test_a_reaction_follow_up_keeps_the_topic_and_changes_the_speaker():
     query = contextualize("Did Russia agree?", ["What did the EU say about Georgia's 2020 elections?"])
     assert "Georgia" in query and "2020" in query and "Russian Federation" in query
     assert "EU" not in query.split() and "European Union" not in query
-    query = contextualize("Did Moscow push back?", ["What did Canada say about peaceful assembly in 2019?"])
-    assert "assembly" in query and "2019" in query and "Russian Federation" in query
+    query = contextualize("Did Turkey push back?", ["What did Norway say about minority rights in 2016?"])
+    assert "minority" in query and "2016" in query and "Türkiye" in query
 
 
 def test_a_follow_up_about_anyone_else_keeps_the_topic_and_drops_the_speaker():
@@ -137,28 +137,28 @@ def test_a_follow_up_with_a_place_of_its_own_drops_the_earlier_places():
 
 
 def test_a_follow_up_opening_with_a_new_speaker_then_saying_they_keeps_the_topic_not_the_speaker():
-    # "they" are the Americans the question opens with, not the earlier turn's EU
-    query = contextualize("What about the Americans back in 2016, did they think the voters had a real choice?",
-                          ["What did the EU say about Kazakhstan's 2021 parliamentary elections?"])
+    # "they" are the British the question opens with, not the earlier turn's EU
+    query = contextualize("And the British in 2016: did they find the voters had a real choice?",
+                          ["How did the EU judge Kazakhstan's 2021 parliamentary elections?"])
     assert "parliamentary" in query and "European Union" not in query and "EU" not in query.split()
     assert "2021" not in query
 
 
 def test_a_few_months_later_is_not_the_earlier_month():
-    query = contextualize("And the British, a few months later - did they think the constitution was balanced?",
-                          ["What did Russia say about Kyrgyzstan's referendum in January 2021?"])
+    query = contextualize("And the British, some months later: did they find the new constitution balanced?",
+                          ["How did Russia judge Kyrgyzstan's referendum of January 2021?"])
     assert "January" not in query and "2021" in query and "referendum" in query
     assert "January" in contextualize("And the British?", ["What did Russia say about the vote in January 2021?"])
     # a few months before January 2021 may be 2020: both years count
-    query = contextualize("And in Georgia a few months earlier, what did the EU welcome?",
-                          ["What did the EU say about Kazakhstan's vote of January 2021?"])
+    query = contextualize("And in Moldova several months before, what did Norway praise?",
+                          ["How did Norway judge Malta's vote of January 2021?"])
     assert "2020" in query and "2021" in query and "January" not in query
 
 
 def test_a_new_speaker_with_a_named_topic_of_its_own_carries_nothing():
-    # "it" is Kazakhstan, and ODIHR's findings are the topic: the Istanbul Summit stays behind
-    history = ["What did Switzerland say in 2022 about ODIHR's methodology?", "Did they mention the Istanbul Summit?"]
-    question = "And Kazakhstan back in 2011 - what did it think of ODIHR's critical findings?"
+    # "it" is Malta, and ODIHR's findings are the topic: the Istanbul Summit stays behind
+    history = ["How did Norway describe ODIHR's methods in 2022?", "Was the Istanbul Summit mentioned?"]
+    question = "And Malta in 2019: what did it make of ODIHR's critical findings?"
     assert contextualize(question, history) == question
 
 
@@ -184,7 +184,7 @@ def test_a_capital_is_a_speaker_only_where_something_is_said(retriever):
 
 def test_a_statement_being_answered_is_not_a_speaker():
     from qa.conversation import speaker_mentions
-    assert speaker_mentions("What did Russia say in its right of reply to Canada's 2019 statement?") == \
+    assert speaker_mentions("What did Moscow argue in its right of reply to Canada's statement?") == \
         (["Russian Federation"], [])
     assert speaker_mentions("How did Moscow respond to the EU statement on Georgia?") == (["Russian Federation"], [])
     assert speaker_mentions("What did Canada's statement say about assemblies?") == (["Canada"], [])
@@ -198,7 +198,7 @@ def test_a_region_a_question_describes_its_speaker_by_favours_its_states(retriev
     assert "tuvalu" in sids and "japan" not in sids and "japan" in described_region("Which island nation said …?")
     assert described_region("Which South African leader recalled Mandela?") == {"south africa"}
     # the region is the answer asked for, or what is spoken about: no speaker described
-    assert not described_region("Which European governments did Nigeria praise?")
+    assert not described_region("Which Asian governments did Norway thank?")
     assert not described_region("What did Russia say about Central Asian elections?")
     question = "Which Central Asian delegation described how its elections are observed?"
     query = understand(question, None, None, retriever.signals)

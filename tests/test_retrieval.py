@@ -287,30 +287,30 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
     assert counted("What share of its electricity is renewable?") == counted("What share of electricity is renewable?")
     assert counted("How many Kazakhs voted?") and counted("How many Kazakhs?")   # a name alone still counts
     # ... and then a figure of people answers too ("800,000 people were killed")
-    assert states_quantity("losing 800,000 people who were killed", counted("How many Ugandans were killed?"))
-    assert not states_quantity("losing 800,000 hectares of forest", counted("How many Ugandans were killed?"))
+    assert states_quantity("some 40,000 people were displaced", counted("How many Kenyans were displaced?"))
+    assert not states_quantity("some 40,000 hectares of forest", counted("How many Kenyans were displaced?"))
 
 
 def test_a_question_asking_for_a_share_needs_a_share(retriever):
     from qa.answer_types import SHARE_QUESTION, states_share
-    assert SHARE_QUESTION.search("What percentage of the vote did the ruling party win?")
+    assert SHARE_QUESTION.search("What percentage of the ballots did the ruling bloc obtain?")
     assert SHARE_QUESTION.search("What share of the seats went to women?")
     assert states_share("turnout was 63.3 per cent") and states_share("won two thirds of the seats")
     assert not states_share("six parties contested the elections")
     assert not states_share("the 30% threshold was met", {"30"})     # the question's own figure
-    result = retriever.search("What percentage of the vote did the ruling party take in Kazakhstan's 2016 "
-                              "parliamentary elections, according to the United States?", k=5)
+    result = retriever.search("According to the United States, what share of the ballots went to the largest "
+                              "party in Kazakhstan's 2016 parliamentary elections?", k=5)
     assert result.abstained and result.reason == "the question asks for a share and no passage gives one"
 
 
 def test_a_figure_the_question_gives_is_no_answer_and_a_measure_needs_its_word():
     from qa.answer_types import MEASURE_STEMS, quantities_in, states_quantity
     from qa.text import stem
-    plan = "we instituted a six-point plan in our fight to reduce violent crime"
-    question = "By what percentage did major crimes fall under the six-point plan?"
-    assert quantities_in(question) == {"six"}
-    assert not states_quantity(plan, {stem("crime")}, quantities_in(question))
-    assert states_quantity(plan, {stem("crime")})          # asked without it, "six" stands near "crime"
+    plan = "we launched a ten-point programme against theft"
+    question = "By how much did theft drop under the ten-point programme?"
+    assert quantities_in(question) == {"ten"}
+    assert not states_quantity(plan, {stem("theft")}, quantities_in(question))
+    assert states_quantity(plan, {stem("theft")})          # asked without it, "ten" stands near "theft"
     turnout = {stem("turnout")} & MEASURE_STEMS
     assert not states_quantity("The turnout was high, and the observers of the mission reported that 15 parties "
                                "took part", turnout)
@@ -414,8 +414,8 @@ def test_in_a_large_corpus_a_word_most_statements_have_is_no_sign_of_the_topic(w
 def test_a_delegation_carried_from_the_earlier_turn_is_no_topic_the_speaker_must_name(with_georgia_and_canada):
     # the last turn was about Russia's reply; the question goes back to Canada's own statement
     history = ["What did Canada say about freedom of association in 2019?", "What did Russia reply?"]
-    result = with_georgia_and_canada.search("Going back to the Canadian statement - did they admit any "
-                                            "shortcomings of their own?", k=5, history=history)
+    result = with_georgia_and_canada.search("Returning to Canada's own statement: did they own up to "
+                                            "failings at home?", k=5, history=history)
     assert not result.abstained, result.reason
     assert "SYN.DEL/210/19 ¶6" in [h.citation for h in result.hits]
 
@@ -432,8 +432,8 @@ def test_in_a_small_corpus_the_words_of_its_subject_still_count_for_the_speaker(
     """speaker_words skips words most statements have ("need"), but in five statements on one
     country's elections those words are the subject, and the EU has them; nor is the other side
     of a comparison a topic the EU must have named."""
-    for question in ("Has Kazakhstan acted on the ODIHR's earlier electoral advice, according to the EU?",
-                     "How did the EU and Russia differ in their verdicts on Kazakhstan's legislative vote?"):
+    for question in ("Did the EU say Kazakhstan had acted on ODIHR's electoral recommendations?",
+                     "In what way did the EU and Russia part ways in their verdicts on Kazakhstan's legislative vote?"):
         result = retriever.search(question, k=5)
         assert not result.abstained, (question, result.reason)
 
@@ -500,7 +500,7 @@ def test_a_question_asking_who_said_something_is_encoded_as_what_was_said(retrie
         return understand(q, [], None, retriever.signals).dense_text
     assert dense("Which leader warned that the seas are rising?") == "the seas are rising?"
     assert dense("Which small island state complained of rising seas?") == "of rising seas?"
-    for unchanged in ("Which countries did the UK commend for hosting refugees?",   # the noun is the answer
+    for unchanged in ("Which countries did Norway thank for sheltering migrants?",   # the noun is the answer
                       "Which delegation is concerned about the vote?", "Which country?",
                       "Which leader did Russia quote on the elections?"):
         assert dense(unchanged).startswith(unchanged)     # (the corpus's names are appended)
@@ -593,7 +593,7 @@ def test_a_question_asking_who_won_needs_a_passage_that_says_who_won(retriever):
     assert WINNER_QUESTION.search("Which party won the most seats in the 2021 elections?")
     assert WINNER_QUESTION.search("Who won Ukraine's 2019 presidential election?")
     assert not WINNER_QUESTION.search("Who welcomed the winners of the 2019 election?")
-    assert WINNER_QUESTION.search("Who did Russia congratulate as the winner of the January 2021 election?")
+    assert WINNER_QUESTION.search("Who did Norway hail as the winner of the 2030 vote?")
     assert WINNER_QUESTION.search("Who was the winner of the 2019 run-off?")
     assert not WINNER_QUESTION.search("Who said the winner must respect the opposition?")
     assert states_winner("Due to the SWAPO victory at the polls") and states_winner("the party won 56 seats")
