@@ -118,17 +118,13 @@ were will would could should be been and or than that which who""".split())
 
 
 _DETERMINERS = frozenset("its their his her our my your this these those".split())
-# "How many Ugandans were killed?": a figure of people answers it ("800,000 people")
-_PEOPLE = frozenset(stem(w) for w in "people persons citizens civilians inhabitants residents "
-                    "victims refugees voters".split())
 
 
 def counted(question: str) -> set[str]:
     """Stems of what a figure question counts: {"recommendation"} for "How many
     recommendations did ODIHR make?"; empty when the question does not say. A name only
     qualifies what is counted ("Ukrainian soldiers": the figure must stand near
-    "soldiers"), unless it is all there is ("How many Kazakhs voted?", where a figure of
-    people answers too)."""
+    "soldiers"), unless it is all there is ("How many Kazakhs voted?")."""
     m = _COUNTED.search(question)
     out: set[str] = set()
     names: set[str] = set()
@@ -137,7 +133,7 @@ def counted(question: str) -> set[str]:
             break
         if w.lower() not in _DETERMINERS:
             (names if w[0].isupper() else out).add(stem(w))
-    return out or (names | _PEOPLE if names else names)
+    return out or names
 
 
 def holds(text: str, kinds: set[str], counts: set[str] | None = None) -> bool:
@@ -160,42 +156,15 @@ _RATES = frozenset(stem(w) for w in "turnout margin".split())
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
 
 
-# "What percentage of the vote …?", "What share of …?", "the turnout percentage": a figure
-# answers only as a share ("63 per cent", "70%", "two thirds", "half")
-SHARE_QUESTION = re.compile(r"\b(?:percentage|percent|proportion|fraction)\b|\bshare\s+of\b", re.I)
-_SHARE = re.compile(r"\d[\d.,]*\s*(?:%|per\s*cent\b|percent\b)|\b(?:half|halves|thirds?|quarters?|fifths?|"
-                    r"tenths?|majority|minority)\b", re.I)
-
-
-def states_share(text: str, given: set[str] = frozenset()) -> bool:
-    """Does the text give a share ("49 per cent", "two thirds", "the majority") the question
-    does not already give?"""
-    return any(m.group(0).lower().split()[0].rstrip("%") not in given for m in _SHARE.finditer(text))
-
-
-def _quantities(text: str) -> list[tuple[int, int]]:
-    """Spans of the quantities a text states: number words and figures, not dates or years."""
+def states_quantity(text: str, about: set[str] | None = None) -> bool:
+    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
+    Years, days of a month and ordinals ("30th anniversary") do not count. With `about`
+    (word stems), the quantity must stand within a few words of one of them: "six
+    political parties" answers a question about parties, not one about observers."""
+    text = _DATE_NUMBER_RE.sub(" ", text)
     spans = [m.span() for m in _NUMBER_WORD_RE.finditer(text)]
     spans += [m.span(1) for m in re.finditer(r"(?<![\w.])(\d[\d,.]*)(?!\d|st\b|nd\b|rd\b|th\b)", text)
               if not re.fullmatch(r"(?:19|20)\d\d", m.group(1).rstrip(",."))]
-    return spans
-
-
-def quantities_in(text: str) -> set[str]:
-    """The quantities a text states, lowercased: {"six", "63"} for "six-point plan … 63 missions"."""
-    text = _DATE_NUMBER_RE.sub(" ", text)
-    return {text[a:b].lower().rstrip(",.") for a, b in _quantities(text)}
-
-
-def states_quantity(text: str, about: set[str] | None = None, given: set[str] = frozenset()) -> bool:
-    """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
-    Years, days of a month and ordinals ("30th anniversary") do not count, nor do the
-    quantities `given` (the question's own: "the six-point plan" is no answer to how much
-    crime fell). With `about` (word stems), the quantity must stand within a few words of
-    one of them: "six political parties" answers a question about parties, not one about
-    observers."""
-    text = _DATE_NUMBER_RE.sub(" ", text)
-    spans = [(a, b) for a, b in _quantities(text) if text[a:b].lower().rstrip(",.") not in given]
     if about is None:
         return bool(spans)
     for start, end in spans:

@@ -286,31 +286,11 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
     assert counted("How many OSCE observers came?") == counted("How many observers came?")
     assert counted("What share of its electricity is renewable?") == counted("What share of electricity is renewable?")
     assert counted("How many Kazakhs voted?") and counted("How many Kazakhs?")   # a name alone still counts
-    # ... and then a figure of people answers too ("800,000 people were killed")
-    assert states_quantity("some 40,000 people were displaced", counted("How many Kenyans were displaced?"))
-    assert not states_quantity("some 40,000 hectares of forest", counted("How many Kenyans were displaced?"))
 
 
-def test_a_question_asking_for_a_share_needs_a_share(retriever):
-    from qa.answer_types import SHARE_QUESTION, states_share
-    assert SHARE_QUESTION.search("What percentage of the ballots did the ruling bloc obtain?")
-    assert SHARE_QUESTION.search("What share of the seats went to women?")
-    assert states_share("turnout was 63.3 per cent") and states_share("won two thirds of the seats")
-    assert not states_share("six parties contested the elections")
-    assert not states_share("the 30% threshold was met", {"30"})     # the question's own figure
-    result = retriever.search("According to the United States, what share of the ballots went to the largest "
-                              "party in Kazakhstan's 2016 parliamentary elections?", k=5)
-    assert result.abstained and result.reason == "the question asks for a share and no passage gives one"
-
-
-def test_a_figure_the_question_gives_is_no_answer_and_a_measure_needs_its_word():
-    from qa.answer_types import MEASURE_STEMS, quantities_in, states_quantity
+def test_a_measure_needs_its_figure_beside_it():
+    from qa.answer_types import MEASURE_STEMS, states_quantity
     from qa.text import stem
-    plan = "we launched a ten-point programme against theft"
-    question = "By how much did theft drop under the ten-point programme?"
-    assert quantities_in(question) == {"ten"}
-    assert not states_quantity(plan, {stem("theft")}, quantities_in(question))
-    assert states_quantity(plan, {stem("theft")})          # asked without it, "ten" stands near "theft"
     turnout = {stem("turnout")} & MEASURE_STEMS
     assert not states_quantity("The turnout was high, and the observers of the mission reported that 15 parties "
                                "took part", turnout)
@@ -361,9 +341,6 @@ def test_only_absent_delegations_numbers_and_long_names_count_as_unseen(retrieve
     # paraphrase ("the Kremlin" for Russia); an absent delegation, number or two-word name is
     assert retriever.abstainer.unseen_terms("What did France and the Kremlin say in 2031 about Nur Otan?") == \
         ["France", "2031", "Nur", "Otan"]
-    # a decade is no number to find: "the late 1800s" is not "1800"
-    assert retriever.abstainer.unseen_terms("Who recalled the emigration of the 1880s and the '90s?") == []
-    assert retriever.abstainer.unseen_terms("Who recalled the emigration of 1880?") == ["1880"]
     result = retriever.search("According to the Kremlin, what did the January 2021 Mazhilis vote show?", k=3)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == "PC.DEL/64/21"
