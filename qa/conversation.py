@@ -478,11 +478,10 @@ _RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent
                             r"\s+year\b|\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
                             r"(?P<unit>years?|decades?)\s+(?:(?P<later>later|after|on)|(?P<earlier>earlier|before))\b",
                             re.I)
-# "a few months later": not the earlier turn's month, and perhaps not its year either
+# "a few months later": not the earlier turn's month
 _RELATIVE_MONTH = re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
-                             r"months?\s+(?:later|after|on|(?P<back>earlier|before))|"
-                             r"(?P<same>later\s+(?:that|the\s+same)\s+year)|"
-                             r"(?:the\s+)?(?:following|next|(?P<prev>previous|preceding))\s+month)\b", re.I)
+                             r"months?\s+(?:later|after|on|earlier|before)|later\s+(?:that|the\s+same)\s+year|"
+                             r"(?:the\s+)?(?:following|next|previous|preceding)\s+month)\b", re.I)
 _HOW_MANY = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)} | {"a": 1}
 
 
@@ -551,17 +550,11 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         words = [w for w in words if not _YEAR_WORD.fullmatch(w)]
     else:
         words = _shift_year(question, words)
-    months_on = _RELATIVE_MONTH.search(question)
-    if MONTH_NAME.search(question) or own_year or months_on:
+    if MONTH_NAME.search(question) or own_year or _RELATIVE_MONTH.search(question):
         # ... and so does a month: "the March summit" then "And the May one?"; the earlier
         # turn's month was of the earlier year ("March 2019", then "And Norway in 2022?"),
         # and "a few months later" is not that month
         words = [w for w in words if w.lower() not in MONTHS]
-    if months_on and not own_year and not months_on.group("same"):
-        # "a few months earlier" than January 2021 may be 2020: the year next to it counts too
-        years = [w for w in words if _YEAR_WORD.fullmatch(w)]
-        if years:
-            words.append(str(int(years[-1]) + (-1 if months_on.group("back") or months_on.group("prev") else 1)))
     seen, extra = {w.lower() for w in content_words(question)}, []
     for w in words:
         if w.lower() not in seen:
