@@ -107,12 +107,14 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-$$split.json || exit 1; \
 	done; done
-	for set in rules-un regions-un; do \
+	for set in rules-un regions-un rules9-un; do \
 	  $(BIN)/qa eval eval/$$set-test.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-test.json || exit 1; \
 	done
-	$(BIN)/qa eval eval/rules-mixed-test.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
-	  > $(RESULTS)/rules-mixed-test.json
+	for set in rules-mixed rules9-mixed; do \
+	  $(BIN)/qa eval eval/$$set-test.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
+	    > $(RESULTS)/$$set-test.json || exit 1; \
+	done
 	$(BIN)/qa eval eval/osce-dev.jsonl --retriever dense,bm25,hybrid --json > $(RESULTS)/osce-dev.json
 	$(BIN)/qa eval eval/osce-heldout.jsonl --retriever dense,bm25,hybrid --json > $(RESULTS)/osce-heldout.json
 	$(BIN)/python scripts/quality_table.py

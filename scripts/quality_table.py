@@ -54,6 +54,8 @@ SETS = [
     ("chat8-dev", "harder chat sessions against history-caused refusals, answerable only (dev only)"),
     ("rules-un-test", "the eighth pass's rules, UN 2015 (test only)"),
     ("rules-mixed-test", "the eighth pass's rules, seeds + distractors (test only)"),
+    ("rules9-un-test", "the ninth pass's rules, UN 2015 (test only)"),
+    ("rules9-mixed-test", "the ninth pass's rules, seeds + distractors and chats (test only)"),
     ("regions-un-test", "speakers described by region, UN 2015 (test only)"),
     ("unanswerable-dev", "unanswerable questions + answerable controls, seeds + distractors (dev only)"),
     ("osce-dev", "OSCE dev (tuned on, 2 passes)"), ("osce-heldout", "OSCE held-out"),

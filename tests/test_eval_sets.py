@@ -69,6 +69,8 @@ def test_the_rules_checks_written_blind_match_their_texts(mixed_corpus, un_2015,
     """eval/rules-*-test.jsonl: the checks of this pass's rules on questions written without them."""
     assert _sets_module().check(ROOT / "eval" / "rules-un-test.jsonl", un_2015) == 0, capsys.readouterr().out
     assert _sets_module().check(ROOT / "eval" / "regions-un-test.jsonl", un_2015) == 0, capsys.readouterr().out
+    assert _sets_module().check(ROOT / "eval" / "rules9-un-test.jsonl", un_2015) == 0, capsys.readouterr().out
+    assert _sets_module().check(ROOT / "eval" / "rules9-mixed-test.jsonl", mixed_corpus) == 0, capsys.readouterr().out
     assert _sets_module().check(ROOT / "eval" / "rules-mixed-test.jsonl", mixed_corpus) == 0, capsys.readouterr().out
 
 
