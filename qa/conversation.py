@@ -338,17 +338,21 @@ def _only_speakers(question: str, aliases: dict[str, str]) -> bool:
     return not _said_about(question, aliases)
 
 
+def _alias_words(aliases: dict[str, str]) -> set[str]:
+    return {w for a in aliases for w in a.lower().split()}
+
+
 def _names_of_its_own(question: str, aliases: dict[str, str]) -> bool:
     """Does the question name something that is no delegation (ODIHR, a person, a city)?"""
-    alias_words = {w for a in aliases for w in a.lower().split()}
-    return any(w[:1].isupper() and _bare(w) not in alias_words and w.lower() not in FUNCTION_WORDS
+    names = _alias_words(aliases)
+    return any(w[:1].isupper() and _bare(w) not in names and w.lower() not in FUNCTION_WORDS
                for w in _CAPS_WORD.findall(question)[1:])
 
 
 def _said_about(question: str, aliases: dict[str, str]) -> list[str]:
     """The words saying what a question asks about: its topic words that name no delegation."""
-    alias_words = {w for a in aliases for w in a.lower().split()}
-    return [w for w in topic_words(question) if w.lower() not in alias_words]
+    names = _alias_words(aliases)
+    return [w for w in topic_words(question) if w.lower() not in names]
 
 
 def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:

@@ -30,10 +30,10 @@ RETRIEVERS = ("dense", "bm25", "hybrid")
 
 # --- BM25 ------------------------------------------------------------------------
 
-def build_bm25(chunks: list[Chunk], k1: float = 0.9, b: float = 0.4):
-    """BM25 over the passages. k1 0.9, b 0.4 are Anserini's defaults for passage retrieval
-    (its BEIR and MS MARCO baselines), not bm25s' 1.5 / 0.75: a paragraph's length says
-    little about how much of it is on topic (docs/benchmarks.md, eighth pass)."""
+def build_bm25(chunks: list[Chunk], k1: float = Settings.bm25_k1, b: float = Settings.bm25_b):
+    """BM25 over the passages. The settings' k1 0.9, b 0.4 are Anserini's defaults for passage
+    retrieval (its BEIR and MS MARCO baselines), not bm25s' 1.5 / 0.75: a paragraph's length
+    says little about how much of it is on topic (docs/benchmarks.md, eighth pass)."""
     import bm25s
     model = bm25s.BM25(k1=k1, b=b)
     # BM25 sees the same text as the model, statement context included.
