@@ -39,8 +39,8 @@ import re
 import numpy as np
 
 from .answer_types import (FUTURE_DATE_QUESTION, MEASURE_STEMS, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION,
-                           QUANTITY_WORDS, SPEAKER_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
-                           states_future_date, states_quantity, states_winner)
+                           QUANTITY_WORDS, SPEAKER_QUESTION, WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted,
+                           persons_named, states_future_date, states_quantity, states_winner)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
@@ -404,7 +404,9 @@ class Abstainer:
             about = self.counted_stems(query)
             if not any(states_quantity(h.chunk.text, about) for h in said):
                 return True, "the question asks for a figure and no passage states one"
-        if on("no_person") and PERSON_ROLE_QUESTION.search(query):
+        # "Which minister argued …?" with no speaker named asks whose speech it is, not for a name in it
+        who_said = WHOSE_SPEECH_QUESTION.match(query) and not self._speakers(query, speakers)
+        if on("no_person") and PERSON_ROLE_QUESTION.search(query) and not who_said:
             asked = {w.lower() for w in WORD.findall(query)}
             delivered_by = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in said)
             if not delivered_by and not any(persons_named(h.chunk.text, asked) for h in said):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .answer_types import YEAR, asked_for, counted
+from .answer_types import WHO_SAID_QUESTION, YEAR, asked_for, counted
 from .conversation import contextualize, is_followup, named_entities, speaker_mentions, speakers_of_followup
 from .delegations import names_of
 from .filters import Filters
@@ -76,21 +76,10 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         region=frozenset() if clear or likely else described_region(question))
 
 
-# "Which leader warned that …?", "Which small island state complained …": a question asking
-# who said something. The answer is the speaker, whom every passage of a speech carries in
-# what was embedded; the model is given what was said, not the framing, which pulls towards
-# passages about leaders and states in general (docs/benchmarks.md, ninth pass). Not "Which
-# countries did the UK commend …?", where the noun is what is asked about.
-_WHO_SAID = re.compile(
-    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?(?:leaders?|speakers?|countr(?:y|ies)|states?|governments?|"
-    r"presidents?|prime\s+ministers?|delegations?|nations?|heads?\s+of\s+state|kingdoms?|republics?)\s+"
-    r"(?:(?:has|had)\s+)?(?!(?:did|do|does|is|are|was|were)\b)[\w'’-]+\s+(?:that\s+)?", re.I)
-
-
 def what_was_said(text: str) -> str:
     """The question without its "Which leader said (that)" opening: "Which leader warned that
     the seas are rising?" -> "the seas are rising?"."""
-    m = _WHO_SAID.match(text)
+    m = WHO_SAID_QUESTION.match(text)
     return text[m.end():] if m and m.end() < len(text) else text
 
 

@@ -553,6 +553,25 @@ def test_a_person_question_no_passage_answers_abstains(retriever):
     assert result.abstained and result.reason == "the question asks who and no passage names a person"
 
 
+def test_which_minister_said_something_asks_whose_statement_it_is(retriever):
+    """"Which minister complained …?" naming no speaker is answered by the statement, as "Which
+    president complained …?" is: no name in the paragraph is needed. A speaker named keeps the rule."""
+    from qa.answer_types import WHO_SAID_QUESTION, WHOSE_SPEECH_QUESTION
+
+    question = ("Which minister complained that observers relied on information from other sources "
+                "rather than on what they saw themselves?")
+    result = retriever.search(question, k=5)
+    assert not result.abstained, result.reason
+    assert result.hits[0].citation == "kz-hdim-2011-elections ¶4"
+    assert WHOSE_SPEECH_QUESTION.match("Which deputy foreign minister addressed the Council?")
+    # ... but the minister's words stay in what is encoded: an OSCE text names ministers
+    assert not WHO_SAID_QUESTION.match("Which deputy foreign minister addressed the Council?")
+    assert not WHOSE_SPEECH_QUESTION.match("Which minister did Russia greet?")
+    result = retriever.search("Which Kazakh minister chaired the ODIHR mission in 2016, according to the "
+                              "United States?", k=5)
+    assert result.abstained
+
+
 
 def test_what_about_a_role_is_an_ellipsis_and_the_name_of_a_role_asks_for_a_person():
     from qa.answer_types import PERSON_ROLE_QUESTION
