@@ -38,9 +38,10 @@ import re
 
 import numpy as np
 
-from .answer_types import (FUTURE_DATE_QUESTION, MEASURE_STEMS, MONTHS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION,
-                           QUANTITY_WORDS, SPEAKER_QUESTION, WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted,
-                           persons_named, states_future_date, states_quantity, states_winner)
+from .answer_types import (FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS, PEOPLE_STEMS,
+                           PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION,
+                           WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
+                           states_future_date, states_quantity, states_winner)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
@@ -444,6 +445,9 @@ class Abstainer:
         if named:        # "how many candidates": a figure must stand near "candidates"
             # "how many UN missions", where the statement writes "United Nations"
             spelled = {stem(w) for st in named for w in WORD.findall(self.signals.long_forms.get(st, ""))}
+            nationality = named <= {stem(w) for w in WORD.findall(query) if w[:1].isupper()}   # "how many Ugandans"
+            if named & GENERIC_PEOPLE_STEMS or nationality:
+                spelled |= PEOPLE_STEMS
             return named | spelled
         measured = {stem(w.lower()) for w in WORD.findall(query)} & MEASURE_STEMS
         if measured:     # "What was the turnout in ...?": a figure must stand near "turnout"

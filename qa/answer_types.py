@@ -178,6 +178,16 @@ _RATES = frozenset(stem(w) for w in "turnout margin".split())
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
 
 
+# Figures of people: "How many Ugandans were killed?" and "How many personnel serve?" are answered
+# by "800,000 people" or "1,322 of those men and women" as well. Only a generic word for people
+# (or a nationality) is widened so: troops, observers or refugees are what they are, and a
+# figure of people in general does not count them.
+PEOPLE_STEMS = frozenset(stem(w) for w in """people persons individuals men women citizens nationals inhabitants
+                                             residents personnel staff troops soldiers peacekeepers lives""".split())
+GENERIC_PEOPLE_STEMS = frozenset(stem(w) for w in """people persons individuals men women citizens nationals
+                                                     inhabitants residents personnel""".split())
+
+
 def states_quantity(text: str, about: set[str] | None = None) -> bool:
     """Does the text state a quantity ("21 recommendations", "about 650", "six parties", "70%")?
     Years, days of a month and ordinals ("30th anniversary") do not count. With `about`
