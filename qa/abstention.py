@@ -395,7 +395,7 @@ class Abstainer:
             gap = self.speaker_month_gap(query, speakers)
         if not gap and best < s.abstain_unseen_threshold and on("name_year"):
             gap = self.name_year_gap(query)
-        if not gap and self._own_best(query, hits, speakers) < s.abstain_unseen_threshold:
+        if not gap and self._own_best(query, hits, speakers) < s.abstain_speaker_threshold:
             gap = (on("speaker_topic") and self.speaker_topic_gap(query, speakers)) or \
                   (on("speaker_words") and self.speaker_words_gap(query, speakers))
         if gap:

@@ -74,6 +74,7 @@ class Settings:
     abstain: bool = True
     abstain_threshold: float = 0.15   # dense cosine of the best passage below which we abstain
     abstain_unseen_threshold: float = 0.75  # ... when the question names a term no statement has
+    abstain_speaker_threshold: float = 0.70  # the speaker-topic rules stand aside for a passage of the speaker this close
     reranker: str = ""                 # local CrossEncoder folder; empty = off
     rerank_top: int = 20
     top_k: int = 5

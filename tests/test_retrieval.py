@@ -508,10 +508,21 @@ def test_another_speaker_s_close_passage_does_not_answer_for_the_speaker_asked_a
     result = r.search(question, k=5)
     assert result.hits and result.hits[0].doc.delegation == "European Union"
     assert result.abstained and result.reason == "no statement by Canada mentions Georgia"
-    # however close the EU's passage (a cosine of 0.9, past the 0.75 that lets a close passage
+    # however close the EU's passage (a cosine of 0.9, past the 0.70 that lets a close passage
     # stand against the topic rules): only Canada's own passages could
     assert r.abstainer.decide(question, result.hits, 0.9, speakers=["Canada"]) == \
         (True, "no statement by Canada mentions Georgia")
+    # a passage of Canada's own this close (abstain_speaker_threshold) says it spoke to the
+    # question in other words; a looser one does not
+    import dataclasses
+
+    from qa.retrieval import Hit
+    i = next(i for i, c in enumerate(r.index.chunks) if r.index.documents[r.index.chunk_doc[i]].delegation == "Canada")
+    canada = Hit(r.index.chunks[i], r.index.documents[r.index.chunk_doc[i]], 1.0, 0.0)
+    threshold = r.settings.abstain_speaker_threshold
+    close, loose = (dataclasses.replace(canada, dense=threshold + d) for d in (0.01, -0.05))
+    assert r.abstainer.decide(question, [*result.hits, close], 0.9, speakers=["Canada"]) == (False, "")
+    assert r.abstainer.decide(question, [*result.hits, loose], 0.9, speakers=["Canada"])[0]
 
 
 def test_one_topic_word_the_speaker_never_used_is_not_enough_to_refuse(with_georgia_and_canada):
