@@ -355,6 +355,15 @@ def _said_about(question: str, aliases: dict[str, str]) -> list[str]:
     return [w for w in topic_words(question) if w.lower() not in names]
 
 
+def says_what_it_asks(question: str, names: dict[str, str]) -> bool:
+    """Does the question say in two words or more of its own, naming no speaker and no
+    time, what it asks about ("And Malta's view of the budget cuts?", not "And Malta in
+    2019?")? `names`: every spelling of every speaker (aliases, capitals, leaders)."""
+    spellings = _alias_words(names)
+    return len([w for w in _said_about(question, names) if _bare(w) not in spellings
+                and not re.fullmatch(r"(?:19|20)\d\d", w) and w.lower() not in MONTHS]) >= 2
+
+
 def _has_antecedent(before: str, pronoun: str, aliases: dict[str, str]) -> bool:
     """Could something named before the pronoun be what it refers to? A plural noun for
     they/them/their ("the observers ... they"); a name or a delegation for the others."""

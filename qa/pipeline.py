@@ -85,7 +85,7 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
     best = max(dense.values()) if dense else (float(cos.max()) if len(cos) else None)
     abstained, reason = False, ""
     if s.abstain:
-        abstained, reason = r.abstainer.decide(query.text, hits, best, s.rules(), query.speakers)
+        abstained, reason = r.abstainer.decide(query.judged or query.text, hits, best, s.rules(), query.speakers)
     if filters and not hits:
         abstained, reason = False, ""   # the filters, not the corpus, left nothing to say
 

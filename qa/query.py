@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .answer_types import WHO_SAID_QUESTION, YEAR, asked_for, counted
-from .conversation import contextualize, is_followup, named_entities, speaker_mentions, speakers_of_followup
+from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
+from .conversation import (contextualize, is_followup, named_entities, says_what_it_asks, speaker_mentions,
+                           speakers_of_followup)
 from .delegations import names_of
 from .filters import Filters
 from .regions import described_region
@@ -32,6 +33,8 @@ class Query:
     own: str                              # the question alone, names expanded: whose terms coverage counts
     dense_text: str = ""                  # what the model encodes (hybrid): `text`, less a comparison's
     #                                       speakers or a "Which leader said" opening
+    judged: str = ""                      # what the abstention rules read: `text`, or for a follow-up that
+    #                                       names its speaker and says what it asks, `own` and the time
     followup: bool = False                # took words from the earlier turn
     speakers: list[str] = field(default_factory=list)        # delegations it clearly names as speaking
     likely_speakers: list[str] = field(default_factory=list)  # ... or as a role ("the Kazakh ambassador")
@@ -60,6 +63,17 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     clear, likely = speaker_mentions(text, signals.speaker_names)
     if followup and not clear and not likely:
         clear = speakers_of_followup(question, history, signals.aliases, signals.speaker_names)
+    # What the abstention rules read. A follow-up that names its own speaker and says what it asks
+    # ("And Malta's view of the budget cuts?") is judged on its own words and the time the
+    # conversation gives it: the earlier turn's places and topics still help find passages, but
+    # they are a guess about what is asked, and a refusal for lack of them would refuse what the
+    # user did not ask (docs/benchmarks.md, tenth pass).
+    judged = text
+    if followup and clear and set(speaker_mentions(own, signals.speaker_names)[0]) == set(clear) and \
+            says_what_it_asks(question, signals.speaker_names):
+        when = [w for w in re.findall(r"\b(?:(?:19|20)\d\d|[A-Z][a-z]+)\b", text[len(question):])
+                if YEAR.fullmatch(w) or w.lower() in MONTHS]
+        judged = " ".join([own, *dict.fromkeys(when)])
     # "How did Malta and Norway differ on ...?": every passage of either statement already
     # carries its delegation in what was embedded, so the names pull the model towards
     # passages that name them (openings, closings), not towards what is compared; the
@@ -69,7 +83,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     if not clear and not likely:
         dense = what_was_said(dense)
     return Query(
-        question=question, text=text, own=own, dense_text=dense or text, followup=followup,
+        question=question, text=text, own=own, dense_text=dense or text, judged=judged, followup=followup,
         speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),
         names=named_entities(text, signals.aliases, signals.long_forms),
         kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None,

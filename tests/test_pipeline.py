@@ -217,6 +217,21 @@ def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
     assert result.hits[0].doc.id == "PC.DEL/1799/22"
 
 
+def test_a_follow_up_naming_its_speaker_and_topic_is_not_refused_for_the_earlier_turn_s_names(retriever):
+    """The earlier turn's names still help find passages; a refusal reads the question's own words
+    and the time the conversation gives it."""
+    history = ["What did Russia say about Volodin and the Mazhilis in January 2021?"]
+    question = "And in 2016, what did the United States say about the recommendations of the observers?"
+    result = retriever.search(question, k=3, history=history)
+    assert "Mazhilis" in result.query                     # searched with the earlier turn's words
+    assert not result.abstained, result.reason            # (was: "no statement mentions Mazhilis together with 2016")
+    assert result.hits[0].citation == "us-pc-2016-04-07-kazakhstan-elections ¶4"
+    # no time of its own: the earlier turn's year is the question's, and the US spoke in 2016 only
+    result = retriever.search("And the Americans, on the recommendations of the observers?", k=3,
+                              history=["What did Russia say about the Mazhilis in 2021?"])
+    assert result.abstained and result.reason == "no statement by United States is from or mentions 2021"
+
+
 def test_self_contained_question_after_an_unrelated_one_is_answered(retriever):
     history = ["What did the US say about media freedom in 2016?"]
     result = retriever.search("Which observers did Russia say found that the 2021 vote was fair?", k=3,
