@@ -61,8 +61,8 @@ def _who_said(roles: str) -> re.Pattern:
 WHO_SAID_QUESTION = _who_said(_SPEAKING_ROLES)
 # ... and "Which foreign minister recalled …?" asks whose speech it is too: no person named in
 # the text need answer it, so the person rule stands aside. Its opening stays in what is
-# encoded: in OSCE statements a minister is as often someone the text names ("Which deputy
-# foreign minister addressed the Council?"), and the words find that paragraph.
+# encoded: in OSCE statements a minister is as often someone the text names ("Which trade
+# minister opened the forum?"), and the words find that paragraph.
 WHOSE_SPEECH_QUESTION = _who_said(_SPEAKING_ROLES + r"|ministers?")
 
 
