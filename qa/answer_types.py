@@ -48,7 +48,7 @@ PERSON_ROLE_QUESTION = re.compile(
 # who said something. The answer is the speaker, whom every passage of a speech carries in
 # what was embedded: qa/query.py encodes only what was said, not the framing, which pulls
 # towards passages about leaders and states in general (docs/benchmarks.md, ninth pass). Not
-# "Which countries did the UK commend …?", where the noun is what is asked about.
+# "Which countries did Malta thank …?", where the noun is what is asked about.
 _SPEAKING_ROLES = (r"leaders?|speakers?|countr(?:y|ies)|states?|governments?|presidents?|prime\s+ministers?|"
                    r"delegations?|nations?|heads?\s+of\s+state|kingdoms?|republics?")
 
