@@ -52,7 +52,8 @@ commend|commended|congratulate|congratulated|thank|thanked|complain|complained|q
 disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
 disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|
 concede|conceded|admit|admitted|
-deny|denied|push|pushed|retort|retorted|rebut|rebutted|counter|countered|challenge|challenged|contest|contested|
+deny|denied|push|pushed|retort|retorted|rebut|rebutted|counter|countered|answer|answered|challenge|challenged|
+contest|contested|
 regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
 reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
 demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|
@@ -85,9 +86,11 @@ def _alternation(aliases: dict[str, str]) -> str:
     return out
 
 
-# what comes before a statement that is being answered: "in its reply to Canada's statement"
-_REPLY_TO = re.compile(r"\b(?:repl(?:y|ies|ied|ying)|respon(?:se|ses|d|ds|ded|ding)|answer(?:s|ed|ing)?|rebut\w*|"
-                       r"react(?:ion|ions|ed|ing|s)?|rejoinder)\s+to\s+(?:the\s+)?$", re.I)
+# what comes before a statement that is being answered: "in its reply to Canada's statement",
+# "when Malta answered Norway's statement", "rebutting the EU statement"
+_REPLY_TO = re.compile(r"\b(?:(?:repl(?:y|ies|ied|ying)|respon(?:se|ses|d|ds|ded|ding)|answer(?:s|ed|ing)?|rebut\w*|"
+                       r"react(?:ion|ions|ed|ing|s)?|rejoinder)\s+to|answer(?:s|ed|ing)?|rebut\w*|"
+                       r"counter(?:s|ed|ing)?)\s+(?:the\s+)?$", re.I)
 
 
 def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> tuple[list[str], list[str]]:

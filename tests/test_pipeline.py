@@ -183,6 +183,15 @@ def test_a_statement_being_answered_is_not_a_speaker():
         (["Russian Federation"], [])
     assert speaker_mentions("How did Moscow respond to the EU statement on Georgia?") == (["Russian Federation"], [])
     assert speaker_mentions("What did Canada's statement say about assemblies?") == (["Canada"], [])
+    # "answer" and "rebut" take the statement as their object, without "to"
+    assert speaker_mentions("How did Norway answer Malta's statement on fisheries?") == (["Norway"], [])
+    assert speaker_mentions("When the EU rebutted the Russian statement, what did it cite?") == (["European Union"], [])
+
+
+def test_a_follow_up_about_an_answer_to_a_statement_keeps_the_one_who_answered(retriever):
+    history = ["How did Moscow answer Canada's statement on freedom of assembly in 2019?"]
+    result = retriever.search("Which covenant did it invoke?", k=5, history=history)
+    assert result.understood.speakers == ["Russian Federation"]
 
 
 def test_a_region_a_question_describes_its_speaker_by_favours_its_states(retriever):
