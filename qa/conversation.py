@@ -281,7 +281,26 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
         or _ELLIPSIS.match(question)
     if not keeps:
         return []
+    if asks_about_the_subject(question):
+        return []
     return latest_speakers(carried_turns(history, aliases), speaker_names)
+
+
+# "that vote", "this election": a demonstrative before an event points to what was spoken about;
+# "Why does that matter?" points to what was said
+_EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
+                r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
+_SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(?:{_EVENT_NOUNS})\b))\b", re.I)
+
+
+def asks_about_the_subject(question: str) -> bool:
+    """A follow-up that names no one and asks about the subject, not about what was said: "On
+    what date was that vote held?", "Who observed the elections?". No speech verb, no pronoun
+    for a speaker or for what it said ("What did it propose?", "Why does that matter?"), no
+    elliptical opening ("And in 2022?"). The earlier turn's topic carries; its speaker does not,
+    for the answer may be in any statement (docs/benchmarks.md, tenth pass)."""
+    return not (_FOLLOWUP_START.search(question) or _ELLIPSIS.match(question) or _SAID_POINTER.search(question)
+                or re.search(rf"\b(?:{_SPEECH_VERBS})\b", question, re.I))
 
 
 def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
@@ -541,7 +560,12 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
             extra = [c for c in latest_speakers(turns, aliases) if c.lower() not in question.lower()]
             return f"{question} {' '.join(extra)}".strip()
     named = mentioned or opening
-    if not named and _OTHERS.search(question):
+    if not named and not _OTHERS.search(question) and asks_about_the_subject(question):
+        # "On what date was that vote held?": the earlier topic, not the earlier speaker
+        gone = set(latest_speakers(turns, aliases))
+        drop = {a for a, c in aliases.items() if c in gone}
+        words = [w for w in words if _bare(w) not in drop and not any(_bare(w) in a.split() for a in drop if " " in a)]
+    elif not named and _OTHERS.search(question):
         # "Did anyone disagree?": the earlier topic, without the earlier speaker
         drop = {a for a, c in aliases.items() if c in set(speakers)}
         words = [w for w in words if _bare(w) not in drop and not any(_bare(w) in a.split() for a in drop if " " in a)]

@@ -226,6 +226,21 @@ def test_a_follow_up_is_refused_for_its_carried_speaker(retriever):
     assert result.hits[0].doc.id == "PC.DEL/1799/22"
 
 
+def test_a_follow_up_about_the_subject_keeps_the_topic_not_the_speaker(retriever):
+    """After a question on what Russia said about an election, "When did that election take
+    place?" may be answered by any statement; "What did it propose?" and "Why is that
+    important?" still ask about Russia's."""
+    from qa.conversation import asks_about_the_subject
+    history = ["What did Russia say about Kazakhstan's parliamentary elections in 2021?"]
+    result = retriever.search("When did that election take place?", k=3, history=history)
+    assert result.understood.speakers == [] and "Russia" not in result.query and "Kazakhstan" in result.query
+    assert result.hits[0].citation == "PC.DEL/80/21/Rev.1 ¶1"       # the EU's, which gives the date
+    for question in ("What did it propose?", "Why is that important?", "And in 2022?", "What did they conclude?"):
+        assert not asks_about_the_subject(question), question
+        assert retriever.search(question, k=3, history=history).understood.speakers == ["Russian Federation"]
+    assert asks_about_the_subject("Who observed the vote?") and asks_about_the_subject("How many parties ran?")
+
+
 def test_a_follow_up_naming_its_speaker_and_topic_is_not_refused_for_the_earlier_turn_s_names(retriever):
     """The earlier turn's names still help find passages; a refusal reads the question's own words
     and the time the conversation gives it."""
