@@ -290,6 +290,7 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 # "Why does that matter?" points to what was said
 _EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
                 r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
+_SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
 _SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(?:{_EVENT_NOUNS})\b))\b", re.I)
 
 
@@ -300,7 +301,7 @@ def asks_about_the_subject(question: str) -> bool:
     elliptical opening ("And in 2022?"). The earlier turn's topic carries; its speaker does not,
     for the answer may be in any statement (docs/benchmarks.md, tenth pass)."""
     return not (_FOLLOWUP_START.search(question) or _ELLIPSIS.match(question) or _SAID_POINTER.search(question)
-                or re.search(rf"\b(?:{_SPEECH_VERBS})\b", question, re.I))
+                or _SPEECH_VERB.search(question))
 
 
 def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:

@@ -69,8 +69,8 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     # they are a guess about what is asked, and a refusal for lack of them would refuse what the
     # user did not ask (docs/benchmarks.md, tenth pass).
     judged = text
-    if followup and clear and set(speaker_mentions(own, signals.speaker_names)[0]) == set(clear) and \
-            says_what_it_asks(question, signals.speaker_names):
+    if followup and clear and says_what_it_asks(question, signals.speaker_names) and \
+            set(speaker_mentions(own, signals.speaker_names)[0]) == set(clear):
         when = [w for w in re.findall(r"\b(?:(?:19|20)\d\d|[A-Z][a-z]+)\b", text[len(question):])
                 if YEAR.fullmatch(w) or w.lower() in MONTHS]
         judged = " ".join([own, *dict.fromkeys(when)])

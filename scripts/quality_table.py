@@ -57,6 +57,8 @@ SETS = [
     ("un5-test", "seventh batch, UN 2015 (15 other speeches), **test**"),
     ("chat10-dev", "tenth pass, chat sequences against history-caused refusals, dev"),
     ("chat10-test", "tenth pass, chat sequences against history-caused refusals, **test**"),
+    ("chat11-dev", "tenth pass, follow-ups naming no one (same statement, another, none), dev"),
+    ("chat11-test", "tenth pass, follow-ups naming no one (same statement, another, none), **test**"),
     ("un6-dev", "tenth pass, UN 2015 (15 more speeches), mostly who-said, dev"),
     ("un6-test", "tenth pass, UN 2015 (15 more speeches), mostly who-said, **test**"),
     ("chat7-dev", "chat sequences against history-caused refusals, answerable only (dev only)"),
