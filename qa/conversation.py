@@ -296,7 +296,7 @@ _SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(
 
 def asks_about_the_subject(question: str) -> bool:
     """A follow-up that names no one and asks about the subject, not about what was said: "On
-    what date was that vote held?", "Who observed the elections?". No speech verb, no pronoun
+    When did that election take place?", "Who observed the elections?". No speech verb, no pronoun
     for a speaker or for what it said ("What did it propose?", "Why does that matter?"), no
     elliptical opening ("And in 2022?"). The earlier turn's topic carries; its speaker does not,
     for the answer may be in any statement (docs/benchmarks.md, tenth pass)."""
@@ -562,7 +562,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
             return f"{question} {' '.join(extra)}".strip()
     named = mentioned or opening
     if not named and not _OTHERS.search(question) and asks_about_the_subject(question):
-        # "On what date was that vote held?": the earlier topic, not the earlier speaker
+        # "When did that election take place?": the earlier topic, not the earlier speaker
         gone = set(latest_speakers(turns, aliases))
         drop = {a for a, c in aliases.items() if c in gone}
         words = [w for w in words if _bare(w) not in drop and not any(_bare(w) in a.split() for a in drop if " " in a)]
