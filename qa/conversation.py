@@ -295,8 +295,8 @@ _SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(
 
 
 def asks_about_the_subject(question: str) -> bool:
-    """A follow-up that names no one and asks about the subject, not about what was said: "On
-    When did that election take place?", "Who observed the elections?". No speech verb, no pronoun
+    """A follow-up that names no one and asks about the subject, not about what was said: "When
+    did that election take place?", "Who observed the elections?". No speech verb, no pronoun
     for a speaker or for what it said ("What did it propose?", "Why does that matter?"), no
     elliptical opening ("And in 2022?"). The earlier turn's topic carries; its speaker does not,
     for the answer may be in any statement (docs/benchmarks.md, tenth pass)."""
