@@ -304,6 +304,19 @@ def asks_about_the_subject(question: str) -> bool:
                 or _SPEECH_VERB.search(question))
 
 
+# "What did other delegations say?", "Who else …?": not the earlier turn's speaker
+_ELSE = re.compile(r"\b(?:else|other|others)\b", re.I)
+
+
+def set_aside_speakers(question: str, history: list[str], aliases: dict[str, str],
+                       speaker_names: dict[str, str]) -> list[str]:
+    """The earlier turn's speakers a follow-up asks past: "What did other delegations say?",
+    "Did anyone else object?" (not "Did anyone object?", which may mean them too)."""
+    if not history or not _OTHERS.search(question) or not _ELSE.search(question):
+        return []
+    return latest_speakers(carried_turns(history, aliases), speaker_names)
+
+
 def latest_speakers(turns: list[str], names: dict[str, str]) -> list[str]:
     """The speakers of the latest turn that names one: "What did Norway say ...?", "And Malta?",
     then "And in 2019?" is about Malta."""

@@ -74,6 +74,10 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
             by = {d: any(same_delegation(sp, index.documents[d].delegation) for sp in speakers)
                   for d in set(docs.tolist())}
             boost += s.meta_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
+        if query.others_than:   # "What did other delegations say?": the earlier turn's speaker is set aside
+            by = {d: any(same_delegation(sp, index.documents[d].delegation) for sp in query.others_than)
+                  for d in set(docs.tolist())}
+            boost -= s.meta_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
         if query.years:
             boost += (s.meta_boost / 2) * np.array([bool(query.years & signals.chunk_years[i]) for i in ids],
                                                    dtype=np.float32)

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
-from .conversation import (contextualize, is_followup, named_entities, says_what_it_asks, speaker_mentions,
-                           speakers_of_followup)
+from .conversation import (contextualize, is_followup, named_entities, says_what_it_asks, set_aside_speakers,
+                           speaker_mentions, speakers_of_followup)
 from .delegations import names_of
 from .filters import Filters
 from .regions import described_region
@@ -38,6 +38,7 @@ class Query:
     followup: bool = False                # took words from the earlier turn
     speakers: list[str] = field(default_factory=list)        # delegations it clearly names as speaking
     likely_speakers: list[str] = field(default_factory=list)  # ... or as a role ("the Kazakh ambassador")
+    others_than: list[str] = field(default_factory=list)      # "What did other delegations say?": not these
     years: set[str] = field(default_factory=set)
     names: list[frozenset[str]] = field(default_factory=list)  # places, people, bodies (their spellings)
     kinds: set[str] = field(default_factory=set)               # person / date / quantity
@@ -85,6 +86,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     return Query(
         question=question, text=text, own=own, dense_text=dense or text, judged=judged, followup=followup,
         speakers=clear, likely_speakers=likely, years=set(YEAR.findall(text)),
+        others_than=set_aside_speakers(question, history, signals.aliases, signals.speaker_names),
         names=named_entities(text, signals.aliases, signals.long_forms),
         kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None,
         region=frozenset() if clear or likely else described_region(question))

@@ -242,6 +242,17 @@ def test_a_follow_up_about_the_subject_keeps_the_topic_not_the_speaker(retriever
     assert asks_about_the_subject("Who observed the vote?") and asks_about_the_subject("How many parties ran?")
 
 
+def test_other_delegations_after_a_turn_about_one_sets_that_one_aside(retriever):
+    history = ["What did Russia say about Kazakhstan's parliamentary elections in 2021?"]
+    for question in ("What did other delegations say about Kazakhstan's 2021 parliamentary elections?",
+                     "What did others say about the organisation of the vote?"):
+        result = retriever.search(question, k=3, history=history)
+        assert result.understood.others_than == ["Russian Federation"]
+        assert result.hits[0].doc.id == "PC.DEL/80/21/Rev.1", [h.citation for h in result.hits]   # the EU's
+    # "anyone" may mean the earlier speaker too
+    assert retriever.search("Did anyone praise the vote?", k=3, history=history).understood.others_than == []
+
+
 def test_a_follow_up_naming_its_speaker_and_topic_is_not_refused_for_the_earlier_turn_s_names(retriever):
     """The earlier turn's names still help find passages; a refusal reads the question's own words
     and the time the conversation gives it."""
