@@ -554,6 +554,13 @@ def _bare(word: str) -> str:
     return re.sub(r"['’]s$", "", word.lower())
 
 
+def _without_names(words: list[str], delegations, aliases: dict[str, str], form=_bare) -> list[str]:
+    """`words` less every spelling of `delegations` (a word of a multi-word name too: "Holy", "See")."""
+    gone = set(delegations)
+    drop = {a for a, c in aliases.items() if c in gone}
+    return [w for w in words if form(w) not in drop and not any(form(w) in a.split() for a in drop if " " in a)]
+
+
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
     if not history or not is_followup(question, aliases):
         return question
@@ -576,25 +583,19 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     named = mentioned or opening
     if not named and not _OTHERS.search(question) and asks_about_the_subject(question):
         # "When did that election take place?": the earlier topic, not the earlier speaker
-        gone = set(latest_speakers(turns, aliases))
-        drop = {a for a, c in aliases.items() if c in gone}
-        words = [w for w in words if _bare(w) not in drop and not any(_bare(w) in a.split() for a in drop if " " in a)]
+        words = _without_names(words, latest_speakers(turns, aliases), aliases)
     elif not named and _OTHERS.search(question):
         # "Did anyone disagree?": the earlier topic, without the earlier speaker
-        drop = {a for a, c in aliases.items() if c in set(speakers)}
-        words = [w for w in words if _bare(w) not in drop and not any(_bare(w) in a.split() for a in drop if " " in a)]
+        words = _without_names(words, speakers, aliases)
     elif named:
         # a new speaker replaces the old one: "EU ... Malta's budget" then "And Russia?" keeps
         # Malta; a place of its own replaces the old places too: "And Lisbon, on Poland's budget?"
         clear, likely = speaker_mentions(question, aliases)
         own_place = set(named) - set(opening) - set(clear + likely)
         spoken = latest_speakers(turns, aliases)
-        gone = set(speakers) if own_place or not spoken else set(spoken)
-        drop = {a for a, c in aliases.items() if c in gone}
         # with no speaker found earlier, a possessive ("Malta's budget") is taken for the topic
-        form = _bare if own_place or spoken else str.lower
-        words = [w for w in words if form(w) not in drop
-                 and not any(form(w) in a.split() for a in drop if " " in a)]
+        words = _without_names(words, speakers if own_place or not spoken else spoken, aliases,
+                               form=_bare if own_place or spoken else str.lower)
     else:
         # the speaker carries over by its corpus name ("the US" is lost as a stop word)
         words += [c for c in speakers if c.lower() not in carried.lower()]

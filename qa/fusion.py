@@ -43,6 +43,17 @@ def minmax(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.ones_like(x)
 
 
+def _by_statement(docs: np.ndarray, index, test) -> np.ndarray:
+    """`test(document)` for each candidate's statement, 1.0 or 0.0, run once per statement
+    among the candidates, not once per passage."""
+    by = {d: bool(test(index.documents[d])) for d in set(docs.tolist())}
+    return np.array([by[d] for d in docs.tolist()], dtype=np.float32)
+
+
+def _by_any(doc, delegations: list[str]) -> bool:
+    return any(same_delegation(sp, doc.delegation) for sp in delegations)
+
+
 def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
     """Added to the fused score of candidates `ids` (cost: the candidates, never the corpus)."""
     s = settings
@@ -65,19 +76,13 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
     if s.nonprose_penalty:
         boost -= s.nonprose_penalty * ~signals.prose[ids]
     if s.region_boost and query.region:   # "Which Nordic country ...?"
-        by = {d: canonical_delegation(index.documents[d].delegation or "").lower() in query.region
-              for d in set(docs.tolist())}
-        boost += s.region_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
+        boost += s.region_boost * _by_statement(
+            docs, index, lambda d: canonical_delegation(d.delegation or "").lower() in query.region)
     if s.meta_boost:
-        speakers = query.all_speakers
-        if speakers:   # once per statement among the candidates, not once per passage
-            by = {d: any(same_delegation(sp, index.documents[d].delegation) for sp in speakers)
-                  for d in set(docs.tolist())}
-            boost += s.meta_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
+        if query.all_speakers:
+            boost += s.meta_boost * _by_statement(docs, index, lambda d: _by_any(d, query.all_speakers))
         if query.others_than:   # "What did other delegations say?": the earlier turn's speaker is set aside
-            by = {d: any(same_delegation(sp, index.documents[d].delegation) for sp in query.others_than)
-                  for d in set(docs.tolist())}
-            boost -= s.meta_boost * np.array([by[d] for d in docs.tolist()], dtype=np.float32)
+            boost -= s.meta_boost * _by_statement(docs, index, lambda d: _by_any(d, query.others_than))
         if query.years:
             boost += (s.meta_boost / 2) * np.array([bool(query.years & signals.chunk_years[i]) for i in ids],
                                                    dtype=np.float32)
