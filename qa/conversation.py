@@ -33,7 +33,10 @@ _POINTING = re.compile(r"\b(this|these|those|such|the latter|the former|the abov
                        r"of the (?:two|three|four))\b"
                        r"|\bthat\s+(?:year|vote|election|elections|statement|meeting|report|time|day|session|"
                        r"mission|country|delegation|speech|decision|issue|point|law|document)\b"
-                       r"|\b(?:that|then)\s*\?*\s*$", re.I)
+                       r"|\b(?:that|then)\s*\?*\s*$"
+                       # "Did Malta comment on that as well?", "What did Malta say about that in its reply?"
+                       r"|\b(?:on|about|to|with|regarding|over)\s+that(?=\s*[?.!,]|\s+(?:as\s+well|too|either|also|"
+                       r"in|at|during|when|then|before|after|later|earlier)\b)", re.I)
 # ... plus the verbs of asking about a statement: they carry no topic into a follow-up
 _STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
 react respond responded""".split())
@@ -532,6 +535,22 @@ _RELATIVE_MONTH = re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|a|on
                              r"months?\s+(?:later|after|on|earlier|before)|later\s+(?:that|the\s+same)\s+year|"
                              r"(?:the\s+)?(?:following|next|previous|preceding)\s+month)\b", re.I)
 _HOW_MANY = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)} | {"a": 1}
+# "the same day", "at the time", "that year": the earlier turn's date is part of what is asked
+_SAME_TIME = re.compile(r"\b(?:(?:the\s+)?(?:same|that|this)\s+(?:day|week|month|year|session|meeting)|at\s+the\s+time|"
+                        r"(?:earlier|later)\s+that(?:\s+(?:day|week|month|year))?|then)\b", re.I)
+
+
+def without_time_phrases(text: str) -> str:
+    """"Did Malta say so a month later?" less "a month later": a time, not what is asked about."""
+    for rx in (_SAME_TIME, _RELATIVE_YEAR, _RELATIVE_MONTH):
+        text = rx.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def keeps_the_time(question: str) -> bool:
+    """Does a follow-up ask about the earlier turn's date, as it is or moved ("the same day",
+    "at the time", "a month later", "the following year")?"""
+    return bool(_SAME_TIME.search(question) or _RELATIVE_YEAR.search(question) or _RELATIVE_MONTH.search(question))
 
 
 def _shift_year(question: str, words: list[str]) -> list[str]:

@@ -95,12 +95,26 @@ _CAPITALS = {
     "Iceland": "reykjavik", "Estonia": "tallinn", "Latvia": "riga", "Lithuania": "vilnius",
     "Czechia": "prague", "Mongolia": "ulaanbaatar",
 }
-DELEGATION_ALIASES = {alias.strip(): canon for canon, names in _NAMES.items() for alias in names.split(",")}
+# The people, as a question names a government by them ("Did the Canadians reply?"); the
+# Americans, Russians, Kazakhs and Ukrainians are above.
+_PEOPLE = {
+    "Canada": "canadians", "Norway": "norwegians", "Sweden": "swedes", "Finland": "finns", "Denmark": "danes",
+    "Germany": "germans", "Italy": "italians", "Poland": "poles", "Armenia": "armenians", "Georgia": "georgians",
+    "Moldova": "moldovans", "Azerbaijan": "azerbaijanis", "Belarus": "belarusians", "Uzbekistan": "uzbeks",
+    "Tajikistan": "tajiks", "Turkmenistan": "turkmens", "Türkiye": "turks", "United Kingdom": "brits",
+    "Austria": "austrians", "Czechia": "czechs", "Slovakia": "slovaks", "Serbia": "serbs, serbians",
+    "Croatia": "croats, croatians", "Slovenia": "slovenians, slovenes", "Hungary": "hungarians",
+    "Romania": "romanians", "Bulgaria": "bulgarians", "Greece": "greeks", "Cyprus": "cypriots",
+    "Albania": "albanians", "North Macedonia": "macedonians", "Mongolia": "mongolians", "Estonia": "estonians",
+    "Latvia": "latvians", "Lithuania": "lithuanians", "Belgium": "belgians", "Iceland": "icelanders",
+}
+DELEGATION_ALIASES = {alias.strip(): canon for table in (_NAMES, _PEOPLE)
+                      for canon, names in table.items() for alias in names.split(",")}
 CAPITALS = {c.strip(): canon for canon, names in _CAPITALS.items() for c in names.split(",")}
 # Names that are also ordinary words or places in other senses: counted only when
 # written as a name (see delegation_mentions).
 _AMBIGUOUS = {"us": r"(?<![\w.])(US|U\.S\.)(?!\w)", "georgia": r"\bGeorgia\b", "turkey": r"\bTurkey\b",
-              "polish": r"\bPolish\b"}
+              "polish": r"\bPolish\b", "poles": r"\bPoles\b"}
 
 
 def capital_of(capital: str, aliases: dict[str, str]) -> str:

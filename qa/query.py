@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
-from .conversation import (contextualize, is_followup, named_entities, says_what_it_asks, set_aside_speakers,
-                           speaker_mentions, speakers_of_followup)
+from .conversation import (carried_turns, contextualize, is_followup, keeps_the_time, latest_speakers, named_entities,
+                           says_what_it_asks, set_aside_speakers, speaker_mentions, speakers_of_followup,
+                           without_time_phrases)
 from .delegations import names_of
 from .filters import Filters
 from .regions import described_region
@@ -74,7 +75,14 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
             set(speaker_mentions(own, signals.speaker_names)[0]) == set(clear):
         when = [w for w in re.findall(r"\b(?:(?:19|20)\d\d|[A-Z][a-z]+)\b", text[len(question):])
                 if YEAR.fullmatch(w) or w.lower() in MONTHS]
+        # The earlier turn's time was its speaker's: a follow-up turning to another speaker ("Did
+        # the Maltese ever describe that programme so warmly?") asks about the topic, not that
+        # date, unless it says so ("the same day", "a month later").
+        earlier = latest_speakers(carried_turns(history, signals.aliases), signals.speaker_names)
+        if not set(clear) & set(earlier) and not keeps_the_time(question):
+            when = []
         judged = " ".join([own, *dict.fromkeys(when)])
+    judged = without_time_phrases(judged)   # "a month later" is a time, not a topic word
     # "How did Malta and Norway differ on ...?": every passage of either statement already
     # carries its delegation in what was embedded, so the names pull the model towards
     # passages that name them (openings, closings), not towards what is compared; the

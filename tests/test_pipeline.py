@@ -43,6 +43,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "What did the observers conclude?", "Was the process inclusive?",      # no name, year or acronym of their own
     "What did the observers say they saw?",     # "they" are the observers, but which observers is the turn's
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
+    "Did the EU comment on that as well?", "What did Russia say about that in its reply?",   # "that": the turn's topic
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
@@ -266,6 +267,38 @@ def test_a_follow_up_naming_its_speaker_and_topic_is_not_refused_for_the_earlier
     result = retriever.search("And the Americans, on the recommendations of the observers?", k=3,
                               history=["What did Russia say about the Mazhilis in 2021?"])
     assert result.abstained and result.reason == "no statement by United States is from or mentions 2021"
+
+
+def test_a_follow_up_turning_to_another_speaker_is_not_refused_for_the_earlier_turn_s_date(retriever):
+    """The earlier turn's date was its speaker's: "Did the Russians ever ...?" after a question on
+    what the US said in 2016 asks about the topic, whenever Russia spoke of it. "The same year"
+    keeps the date, and Russia did not speak in 2016."""
+    history = ["What did the United States say in April 2016 about the observers' findings on Kazakhstan?"]
+    result = retriever.search("Did the Russians ever praise the observers' work like that?", k=3, history=history)
+    assert "2016" in result.query                       # still searched with the earlier turn's words
+    assert not result.abstained, result.reason          # (was: "no statement by Russian Federation ... 2016")
+    assert result.hits[0].doc.delegation == "Russian Federation"
+    result = retriever.search("Did the Russians praise the observers' work the same year?", k=3, history=history)
+    assert result.abstained and result.reason == "no statement by Russian Federation is from or mentions 2016"
+
+
+def test_a_time_phrase_is_not_what_a_follow_up_asks_about(retriever):
+    """"a month later" moves the date; "month" and "later" are no topic words the abstention rules
+    may find the EU lacking (in a larger corpus, where "elections" is too common to count, they
+    were all that was left: "no statement by European Union mentions month or later")."""
+    history = ["What did Russia say about Kazakhstan's parliamentary elections in January 2021?"]
+    result = retriever.search("Did the EU judge those elections the same way a month later?", k=3, history=history)
+    judged = result.understood.judged
+    assert "month" not in judged and "later" not in judged and "2021" in judged and "elections" in judged
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.id == "PC.DEL/80/21/Rev.1"
+
+
+def test_a_people_names_its_government():
+    from qa.conversation import speaker_mentions
+    assert speaker_mentions("Did the Canadians reply?") == (["Canada"], [])
+    assert speaker_mentions("What did the Poles say?") == (["Poland"], [])
+    assert speaker_mentions("Were poles used to hold the banners?") == ([], [])
 
 
 def test_self_contained_question_after_an_unrelated_one_is_answered(retriever):
