@@ -350,6 +350,24 @@ def test_figure_question_without_the_figure_abstains(retriever):
     assert not retriever.search("What was the number of recommendations in the 2011 final report?", k=5).abstained
 
 
+def test_a_follow_up_asking_for_a_figure_needs_the_figure(retriever):
+    """"And the turnout?", "Did they give a turnout figure?" and "What voter turnout did ...?" ask
+    for a figure as "What was the turnout?" does; Kazakhstan's 2011 statement says only "high turnout"."""
+    history = ["What did Kazakhstan say at the 2011 HDIM about the presidential election?"]
+    for question in ("And the turnout?", "Did they give a turnout figure?"):
+        result = retriever.search(question, k=5, history=history)
+        assert result.abstained and "figure" in result.reason, (question, result.reason)
+    result = retriever.search("What voter turnout did Kazakhstan report for its 2011 presidential election?", k=5)
+    assert result.abstained and "figure" in result.reason
+    # the statement does give a number of recommendations (21)
+    history = ["What did Kazakhstan say at the 2011 HDIM about the ODIHR final report?"]
+    assert not retriever.search("Did they give a number for its recommendations?", k=5, history=history).abstained
+    from qa.answer_types import QUANTITY_QUESTION
+    assert QUANTITY_QUESTION.search("And what would a second observation mission cost?")
+    assert not QUANTITY_QUESTION.search("What voter concerns did Malta raise?")
+    assert not QUANTITY_QUESTION.search("Did Malta give an account of the vote?")
+
+
 def test_only_absent_delegations_numbers_and_long_names_count_as_unseen(retriever):
     # a name the corpus never prints is no reason to refuse when it may be the question's own
     # paraphrase ("the Kremlin" for Russia); an absent delegation, number or two-word name is
