@@ -41,7 +41,7 @@ import numpy as np
 from .answer_types import (FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS, PEOPLE_STEMS,
                            PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION,
                            WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
-                           states_future_date, states_quantity, states_winner)
+                           states_future_date, states_quantity, states_winner, without_opening)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
@@ -401,6 +401,7 @@ class Abstainer:
         if gap:
             return True, gap
         said = self._by_speaker(query, hits[:5], speakers)
+        query = without_opening(query)
         if on("no_figure") and QUANTITY_QUESTION.search(query):
             about = self.counted_stems(query)
             if not any(states_quantity(h.chunk.text, about) for h in said):

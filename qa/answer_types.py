@@ -23,8 +23,9 @@ QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent
                                # but not "What is the EU position on the budget?"
                                # "What turnout did ...?", "What share of the vote ...?"
                                rf"|^\s*what\s+(?:[\w'’-]+\s+)?(?:{QUANTITY_NOUNS})\b"   # "What voter turnout ...?"
-                               # "And the turnout?", "What about the budget?"
-                               rf"|^\s*(?:and|what\s+about|how\s+about)\s+(?:the\s+)?(?:[\w'’-]+\s+)?(?:{QUANTITY_NOUNS})\s*\?"
+                               # "(And) the turnout?", "What about the budget?"
+                               rf"|^\s*(?:(?:and|what\s+about|how\s+about)\s+)?(?:the\s+)?(?:[\w'’-]+\s+)?"
+                               rf"(?:{QUANTITY_NOUNS})\s*\?"
                                # "Did they give a turnout figure?", "Did it cite any number?"
                                r"|\b(?:give|gave|given|report|reported|cite|cited|mention|mentioned|provide|provided|"
                                r"offer|offered|quote|quoted)\s+(?:a|an|any)\s+(?:[\w'’-]+\s+)?"
@@ -127,8 +128,18 @@ _NUMBER_WORD_RE = re.compile(rf"\b{_NUMBER_WORDS}\b", re.I)
 _DATE_NUMBER_RE = re.compile(rf"\b\d{{1,2}}\s+(?:{'|'.join(MONTHS)})\b|\b(?:{'|'.join(MONTHS)})\s+\d{{1,2}}\b", re.I)
 
 
+# "And which party won?", "So when will it meet?": a follow-up's opening word is no part of what it asks
+_OPENING = re.compile(r"^\s*(?:and|but|so|also|then)\b\s*,?\s*", re.I)
+
+
+def without_opening(question: str) -> str:
+    """The question less an opening "And"/"But"/"So", which the answer-type patterns do not expect."""
+    return _OPENING.sub("", question, count=1)
+
+
 def asked_for(question: str) -> set[str]:
     """The kinds of answer the question asks for: a subset of {"person", "date", "quantity"}."""
+    question = without_opening(question)
     kinds = set()
     if PERSON_QUESTION.search(question):
         kinds.add("person")

@@ -368,6 +368,16 @@ def test_a_follow_up_asking_for_a_figure_needs_the_figure(retriever):
     assert not QUANTITY_QUESTION.search("Did Malta give an account of the vote?")
 
 
+def test_a_follow_up_opening_with_and_asks_what_the_question_without_it_asks(retriever):
+    # "And which party won?" asks who won, as "Which party won?" does: the US statement names no winner
+    history = ["What did the US say about Kazakhstan's March 2016 parliamentary elections?"]
+    result = retriever.search("And which party won?", k=5, history=history)
+    assert result.abstained and result.reason == "the question asks who won and no passage says who won"
+    # Russia's 2022 statement does ("the re-election of President Tokayev")
+    history = ["What did Russia say about Kazakhstan's presidential election in 2022?"]
+    assert not retriever.search("And who won?", k=5, history=history).abstained
+
+
 def test_only_absent_delegations_numbers_and_long_names_count_as_unseen(retriever):
     # a name the corpus never prints is no reason to refuse when it may be the question's own
     # paraphrase ("the Kremlin" for Russia); an absent delegation, number or two-word name is
