@@ -61,6 +61,8 @@ SETS = [
     ("chat11-test", "tenth pass, follow-ups naming no one (same statement, another, none), **test**"),
     ("chat12-dev", "eleventh pass, follow-ups turning to another speaker or elliptical, dev"),
     ("chat12-test", "eleventh pass, follow-ups turning to another speaker or elliptical, **test**"),
+    ("chat13-dev", "eleventh pass, written after its first changes: follow-ups naming another speaker or none, dev"),
+    ("chat13-test", "eleventh pass, written after its first changes: follow-ups naming another speaker or none, **test**"),
     ("un6-dev", "tenth pass, UN 2015 (15 more speeches), mostly who-said, dev"),
     ("un6-test", "tenth pass, UN 2015 (15 more speeches), mostly who-said, **test**"),
     ("chat7-dev", "chat sequences against history-caused refusals, answerable only (dev only)"),
