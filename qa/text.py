@@ -28,7 +28,7 @@ FUNCTION_WORDS = frozenset("""a an and are as at be but by can could did do does
 i in into is it its me my of on or our she should so than that the their them then there these they this those to
 us was we were what when where which who whom whose why will with would you your about after before between during
 any all been being over under also more most other some such only own same just up down out not no else please
-give list name show tell according if""".split())
+give list name show tell according if itself themselves himself herself ourselves yourself myself""".split())
 
 
 @lru_cache(maxsize=1)

@@ -32,3 +32,13 @@ def test_the_entry_points_set_the_offline_environment():
     offline_environment()
     assert all(os.environ.get(k) for k in OFFLINE_ENVIRONMENT)
     assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_a_reflexive_pronoun_is_no_topic_word():
+    # "Had the Maltese themselves admitted shortcomings?": the abstention rules once found Malta's
+    # statements lacking "themselves or shortcomings"; a follow-up carried it as a topic word too
+    from qa.conversation import content_words
+    from qa.text import FUNCTION_WORDS
+    assert {"themselves", "itself", "himself", "herself"} <= FUNCTION_WORDS
+    assert content_words("Had the Maltese themselves admitted any shortcomings?") == ["Maltese", "admitted",
+                                                                                     "shortcomings"]
