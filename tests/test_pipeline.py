@@ -44,6 +44,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "What did the observers say they saw?",     # "they" are the observers, but which observers is the turn's
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
     "Did the EU comment on that as well?", "What did Russia say about that in its reply?",   # "that": the turn's topic
+    "Did the Holy See say anything on that subject?", "Had the US admitted shortcomings on that front?",
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
