@@ -295,6 +295,8 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 _EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
                 r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
+# "Why were the elections called early?": an election called, not a speaker calling for something
+_CALLED_ELECTION = re.compile(r"\bcall(?:ed|s)?\s+(?:an?\s+)?(?:early|snap|off)\b", re.I)
 _SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(?:{_EVENT_NOUNS})\b))\b", re.I)
 
 
@@ -305,7 +307,7 @@ def asks_about_the_subject(question: str) -> bool:
     elliptical opening ("And in 2022?"). The earlier turn's topic carries; its speaker does not,
     for the answer may be in any statement (docs/benchmarks.md, tenth pass)."""
     return not (_FOLLOWUP_START.search(question) or _ELLIPSIS.match(question) or _SAID_POINTER.search(question)
-                or _SPEECH_VERB.search(question))
+                or _SPEECH_VERB.search(_CALLED_ELECTION.sub(" ", question)))
 
 
 # "What did other delegations say?", "Who else …?": not the earlier turn's speaker

@@ -242,6 +242,10 @@ def test_a_follow_up_about_the_subject_keeps_the_topic_not_the_speaker(retriever
         assert not asks_about_the_subject(question), question
         assert retriever.search(question, k=3, history=history).understood.speakers == ["Russian Federation"]
     assert asks_about_the_subject("Who observed the vote?") and asks_about_the_subject("How many parties ran?")
+    # an election is called early; a speaker calls for something
+    assert asks_about_the_subject("Why were those elections called early?")
+    assert retriever.search("Why were those elections called early?", k=3, history=history).understood.speakers == []
+    assert not asks_about_the_subject("What did they call for?")
 
 
 def test_other_delegations_after_a_turn_about_one_sets_that_one_aside(retriever):
