@@ -46,12 +46,15 @@ _ROLES = (r"officials?|ministers?|ambassadors?|politicians?|envoys?|diplomats?|c
 # the words between "which"/"what" and the role: "Which Kazakh official", but not "What about public
 # officials?" (an ellipsis: "and on officials?") nor "What did officials say?" (asks what, not who)
 _BETWEEN = r"(?:(?!(?:about|did|do|does|is|are|was|were|has|have|had|will|would|can|could)\b)[\w-]+\s+){0,2}?"
+_NAMED_ROLES = rf"{_ROLES}|commissioner|president|chair(?:man|person|woman)?|head|director|secretary(?:-general)?|" \
+               r"representative"
 PERSON_ROLE_QUESTION = re.compile(
     r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
     rf"|\b(?:which|what)\s+{_BETWEEN}(?:{_ROLES})\b"
     # "Give the name of the observers' chief ..."
-    rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_ROLES}|commissioner|president|chair(?:man|person|woman)?|"
-    r"head|director|secretary(?:-general)?|representative)\b", re.I)
+    rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_NAMED_ROLES})\b"
+    # "What's the High Commissioner's name?"
+    rf"|\b(?:{_NAMED_ROLES})['’]s\s+(?:full\s+)?name\b", re.I)
 # "Which leader warned that …?", "Which small island state complained …": a question asking
 # who said something. The answer is the speaker, whom every passage of a speech carries in
 # what was embedded: qa/query.py encodes only what was said, not the framing, which pulls

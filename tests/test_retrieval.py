@@ -604,6 +604,10 @@ def test_a_person_question_no_passage_answers_abstains(retriever):
     assert result.hits[0].doc.speaker == "Ambassador Daniel B. Baer"
     result = retriever.search("Which journalists did the US name in its 2016 statement?", k=5)
     assert result.abstained and result.reason == "the question asks who and no passage names a person"
+    # "What's the mission head's name?" asks for a person as "Who headed the mission?" does
+    history = ["What did the US say in 2016 about the observation mission in Kazakhstan?"]
+    result = retriever.search("What's the mission head's name?", k=5, history=history)
+    assert result.abstained and result.reason == "the question asks who and no passage names a person"
 
 
 def test_which_minister_said_something_asks_whose_statement_it_is(retriever):
