@@ -59,6 +59,7 @@ take took response reaction address addressed talk talked discuss discussed acco
 country countries leader president minister prime
 well good bad better best really very much many more most less new old own fully clearly overall general
 particular specific main key major important issue issues matter matters problem problems situation way""".split())
+_DECADE = re.compile(r"\b\d{3,4}['’]?s\b")
 # a word as a question writes it, letters of any script ("Türkiye")
 _LETTERS = re.compile(r"[^\W\d_][\w'’-]*")
 # _reported parses at most this many passages for speakers (each ~0.3 ms): the passages naming
@@ -133,7 +134,9 @@ class Abstainer:
         paraphrase ("London" for the United Kingdom, the speaker's own name that the
         record never prints), and out of sample those made every refusal of this rule
         a wrong one (docs/benchmarks.md)."""
-        words = WORD.findall(query)
+        # "the late 1800s", "the 1990s": a period, which a statement as often writes in words
+        # ("the nineteenth century", "the nineties")
+        words = WORD.findall(_DECADE.sub(" ", query))
         unseen = [self._unseen(w, n) for n, w in enumerate(words)]
         out = []
         for n, w in enumerate(words):

@@ -383,6 +383,9 @@ def test_only_absent_delegations_numbers_and_long_names_count_as_unseen(retrieve
     # paraphrase ("the Kremlin" for Russia); an absent delegation, number or two-word name is
     assert retriever.abstainer.unseen_terms("What did France and the Kremlin say in 2031 about Nur Otan?") == \
         ["France", "2031", "Nur", "Otan"]
+    # a decade or century is a period a statement may write in words ("the nineteenth century")
+    assert retriever.abstainer.unseen_terms("Who recalled the emigration of the late 1800s?") == []
+    assert retriever.abstainer.unseen_terms("Who recalled the emigration of 1887?") == ["1887"]
     result = retriever.search("According to the Kremlin, what did the January 2021 Mazhilis vote show?", k=3)
     assert not result.abstained, result.reason
     assert result.hits[0].doc.id == "PC.DEL/64/21"
