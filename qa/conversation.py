@@ -550,6 +550,11 @@ def without_time_phrases(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def months_away(question: str) -> bool:
+    """"A few months earlier", "the following month": a date near the earlier turn's, perhaps in another year."""
+    return bool(_RELATIVE_MONTH.search(question))
+
+
 def keeps_the_time(question: str) -> bool:
     """Does a follow-up ask about the earlier turn's date, as it is or moved ("the same day",
     "at the time", "a month later", "the following year")?"""

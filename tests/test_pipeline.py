@@ -299,6 +299,19 @@ def test_a_time_phrase_is_not_what_a_follow_up_asks_about(retriever):
     assert result.hits[0].doc.id == "PC.DEL/80/21/Rev.1"
 
 
+def test_a_few_months_earlier_than_a_january_turn_is_not_refused_for_its_year(retriever):
+    """"A few months earlier" than a turn about January 2021 may be late 2020: the carried year
+    still helps find passages, but the abstention rules do not hold the question to it."""
+    history = ["What did the EU say about Kazakhstan's parliamentary elections of January 2021?"]
+    result = retriever.search("And a few months earlier, what did the EU say about reforms in Kazakhstan?", k=3,
+                              history=history)
+    assert "2021" in result.query and "2021" not in result.understood.judged
+    # a year of its own is the question's
+    result = retriever.search("And a few months earlier, in 2020, what did the EU say about Kazakhstan?", k=3,
+                              history=history)
+    assert "2020" in result.understood.judged
+
+
 def test_a_people_names_its_government():
     from qa.conversation import speaker_mentions
     assert speaker_mentions("Did the Canadians reply?") == (["Canada"], [])
