@@ -62,7 +62,7 @@ eval-mixed: $(VENV)/.installed
 
 # Out-of-sample sets (eval/README.md), written without looking at retrieval output, over
 # the same mixed corpus: tune on the -dev files only, report -dev and -test side by side.
-OOS_SETS := mixed chat stance mixed2 chat2 mixed3 chat3 mixed4 chat4 mixed5 chat5 chat6 stance2 mixed6 chat9 chat10 chat11 chat12 chat13
+OOS_SETS := mixed chat stance mixed2 chat2 mixed3 chat3 mixed4 chat4 mixed5 chat5 chat6 stance2 mixed6 chat9 chat10 chat11 chat12 chat13 mixed7 chat14
 eval-oos: $(VENV)/.installed
 	rm -rf $(MIXED) && mkdir -p $(MIXED)
 	cp corpus/*.txt corpus/*.meta.json eval/distractors/*.txt $(MIXED)/

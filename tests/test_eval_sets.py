@@ -30,7 +30,8 @@ def mixed_corpus(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3", "mixed4", "chat4",
-                                  "mixed5", "chat5", "chat6", "stance2", "mixed6", "chat9", "chat10", "chat11", "chat12", "chat13"])
+                                  "mixed5", "chat5", "chat6", "stance2", "mixed6", "chat9", "chat10", "chat11", "chat12",
+                                  "chat13", "mixed7", "chat14"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
