@@ -145,6 +145,18 @@ def test_empty_corpus_folder(tmp_path):
         load_corpus(tmp_path)
 
 
+def test_the_meeting_in_a_capitalised_statement_line():
+    """"AT THE MEETING OF THE OSCE PERMANENT COUNCIL" names the meeting: a question asking what a
+    delegation told the Permanent Council in 2019 was refused ("no statement mentions Permanent
+    together with 2019") when only the header said where it was delivered."""
+    text = ("SYN.DEL/77/19\n25 April 2019\n\nENGLISH only\n\nDelegation of Malta\n\n"
+            "**STATEMENT BY AMBASSADOR ANNA BORG,  \nPERMANENT REPRESENTATIVE OF MALTA TO THE OSCE,  \n"
+            "AT THE MEETING OF THE OSCE PERMANENT COUNCIL**\n\n25 April 2019\n\n**On the harbour**\n\n"
+            "Mr. Chairperson,\n\nThe harbour was rebuilt.\n")
+    doc = parse_statement(text, "malta.txt")
+    assert (doc.meeting, doc.speaker, doc.title) == ("Permanent Council", "Ambassador Anna Borg", "On the harbour")
+
+
 def test_other_layouts_page_break_and_title_delegation():
     """A UK-style statement: delegation only in its title, speaker line, a paragraph cut by a page header."""
     text = ("UK Statement on the elections in Kazakhstan\n\nAmbassador Neil Holland\nPermanent Council, Vienna\n"
