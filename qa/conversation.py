@@ -550,9 +550,26 @@ def without_time_phrases(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def months_away(question: str) -> bool:
-    """"A few months earlier", "the following month": a date near the earlier turn's, perhaps in another year."""
-    return bool(_RELATIVE_MONTH.search(question))
+_MONTHS_AWAY = re.compile(r"\b(?P<n>a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
+                          r"months?\s+(?P<dir>later|after|on|earlier|before)\b|"
+                          r"\b(?P<dir1>following|next|previous|preceding)\s+month\b", re.I)
+_FEW = {"a few": 3, "several": 3, "some": 3, "a couple of": 2}
+
+
+def may_change_year(question: str, carried: str) -> bool:
+    """Does "a few months earlier" (or "the following month") take the earlier turn's date into
+    another year? From January, "a few months earlier" is the year before; "a month later" is
+    not; with no month to count from, it may be."""
+    m = _MONTHS_AWAY.search(question)
+    if not m:
+        return False
+    months = [MONTHS.index(w.lower()) + 1 for w in re.findall(r"[A-Za-z]+", carried) if w.lower() in MONTHS]
+    if not months:
+        return True
+    n = re.sub(r"\s+", " ", (m.group("n") or "one").lower())
+    step = _FEW.get(n) or (int(n) if n.isdigit() else _HOW_MANY[n])
+    later = (m.group("dir") or m.group("dir1")).lower() in ("later", "after", "on", "following", "next")
+    return not 1 <= months[-1] + (step if later else -step) <= 12
 
 
 def keeps_the_time(question: str) -> bool:

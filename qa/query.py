@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
 from .conversation import (carried_turns, contextualize, is_followup, keeps_the_time, latest_speakers, named_entities,
-                           months_away, says_what_it_asks, set_aside_speakers, speaker_mentions,
+                           may_change_year, says_what_it_asks, set_aside_speakers, speaker_mentions,
                            speakers_of_followup, without_time_phrases)
 from .delegations import names_of
 from .filters import Filters
@@ -82,9 +82,10 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         if not set(clear) & set(earlier) and not keeps_the_time(question):
             when = []
         judged = " ".join([own, *dict.fromkeys(when)])
-    if followup and months_away(question) and not YEAR.search(question):
-        # "a few months earlier" than a January turn may be the year before: no carried year to refuse for
-        judged = question + " " + " ".join(w for w in judged[len(question):].split() if not YEAR.fullmatch(w))
+    if followup and not YEAR.search(question) and \
+            may_change_year(question, " ".join(carried_turns(history, signals.aliases))):
+        # "a few months earlier" than a January turn is the year before: no carried year to refuse for
+        judged = " ".join(w for w in judged.split() if not YEAR.fullmatch(w.strip("?.,;:()")))
     judged = without_time_phrases(judged)   # "a month later" is a time, not a topic word
     # "How did Malta and Norway differ on ...?": every passage of either statement already
     # carries its delegation in what was embedded, so the names pull the model towards

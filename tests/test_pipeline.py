@@ -310,6 +310,11 @@ def test_a_few_months_earlier_than_a_january_turn_is_not_refused_for_its_year(re
     result = retriever.search("And a few months earlier, in 2020, what did the EU say about Kazakhstan?", k=3,
                               history=history)
     assert "2020" in result.understood.judged
+    from qa.conversation import may_change_year
+    assert may_change_year("And a few months earlier?", "in January 2021")
+    assert not may_change_year("And a month later?", "in January 2021")        # February 2021
+    assert may_change_year("And the following month?", "in December 2021")
+    assert may_change_year("And a few months later?", "in 2021")                # no month to count from
 
 
 def test_a_people_names_its_government():
