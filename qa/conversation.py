@@ -572,10 +572,16 @@ def may_change_year(question: str, carried: str) -> bool:
     return not 1 <= months[-1] + (step if later else -step) <= 12
 
 
+# "that same constitutional vote", "those elections": the earlier turn's event, and so its date
+_SAME_EVENT = re.compile(r"\b(?:that|this|those|these|the\s+same)\s+(?:[\w'’-]+\s+){0,2}?(?:vote|votes|election|"
+                         r"elections|referendum|ballot|poll|runoff|round|meeting|session|summit|conference)\b", re.I)
+
+
 def keeps_the_time(question: str) -> bool:
     """Does a follow-up ask about the earlier turn's date, as it is or moved ("the same day",
-    "at the time", "a month later", "the following year")?"""
-    return bool(_SAME_TIME.search(question) or _RELATIVE_YEAR.search(question) or _RELATIVE_MONTH.search(question))
+    "at the time", "a month later", "the following year"), or about its event ("that vote")?"""
+    return bool(_SAME_TIME.search(question) or _RELATIVE_YEAR.search(question) or _RELATIVE_MONTH.search(question)
+                or _SAME_EVENT.search(question))
 
 
 def _shift_year(question: str, words: list[str]) -> list[str]:

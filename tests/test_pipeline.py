@@ -285,6 +285,10 @@ def test_a_follow_up_turning_to_another_speaker_is_not_refused_for_the_earlier_t
     assert result.hits[0].doc.delegation == "Russian Federation"
     result = retriever.search("Did the Russians praise the observers' work the same year?", k=3, history=history)
     assert result.abstained and result.reason == "no statement by Russian Federation is from or mentions 2016"
+    # "those elections" are the earlier turn's, and so is their date
+    history = ["What did the United States say in April 2016 about Kazakhstan's parliamentary elections?"]
+    result = retriever.search("Did the Russians praise those parliamentary elections?", k=3, history=history)
+    assert result.abstained and result.reason == "no statement by Russian Federation is from or mentions 2016"
 
 
 def test_a_time_phrase_is_not_what_a_follow_up_asks_about(retriever):
