@@ -236,7 +236,9 @@ class Abstainer:
                 st = stem(bare)
                 if st in sig.common_stems and sig.n_docs >= _MANY_STATEMENTS:
                     continue   # a word most statements have ("need", "commitments") says nothing either way
-                docs = sig.docs_with_prefix(word_prefix(w))
+                prefix = word_prefix(w)
+                # a prefix of three letters reaches unrelated words ("cop": Copenhagen): match the stem
+                docs = sig.docs_with_stem(prefix, st) if len(prefix) <= 3 else sig.docs_with_prefix(prefix)
                 if len(np.intersect1d(own, docs)):
                     return None
                 # a word no other statement has either is the question's own paraphrase, not a topic

@@ -107,6 +107,18 @@ class Signals:
             return np.zeros(0, dtype=np.int32)
         return self._union([self.doc_postings[w] for w in self.words[lo:hi]])
 
+    def docs_with_stem(self, prefix: str, st: str) -> np.ndarray:
+        """Statements with a word starting with `prefix` whose stem is `st`: "copies" by "cop" is
+        "copy" or "copied", not "Copenhagen"."""
+        key = ("stem", prefix, st)
+        if key not in self._cache:
+            lo = bisect.bisect_left(self.words, prefix)
+            hi = bisect.bisect_left(self.words, prefix + "\uffff")
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = self._union([self.doc_postings[w] for w in self.words[lo:hi] if stem(w) == st])
+        return self._cache[key]
+
     def docs_mentioning(self, names) -> np.ndarray:
         """Statements mentioning any of a name's spellings, each word at a word start
         ("kazakh" finds "kazakhs"; "office for democratic ..." needs all its words)."""

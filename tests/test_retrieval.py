@@ -433,6 +433,16 @@ def test_in_a_large_corpus_a_word_most_statements_have_is_no_sign_of_the_topic(w
     assert gap == "no statement by European Union mentions space or exploration"
 
 
+def test_a_short_stem_is_matched_as_a_stem_not_a_prefix(retriever):
+    """"copies" stems to "copi", whose prefix "cop" reaches "Copenhagen": a statement citing the
+    Copenhagen Document does not mention copies (the speaker-words rule once took it so)."""
+    from qa.text import stem
+    sig = retriever.signals
+    russia_2022 = [n for n, d in enumerate(retriever.index.documents) if d.id == "PC.DEL/1799/22"]
+    assert set(russia_2022) <= set(sig.docs_with_prefix("cop").tolist())       # "Copenhagen"
+    assert not set(russia_2022) & set(sig.docs_with_stem("cop", stem("copies")).tolist())
+
+
 def test_a_delegation_carried_from_the_earlier_turn_is_no_topic_the_speaker_must_name(with_georgia_and_canada):
     # the last turn was about Russia's reply; the question goes back to Canada's own statement
     history = ["What did Canada say about freedom of association in 2019?", "What did Russia reply?"]
