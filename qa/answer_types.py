@@ -50,6 +50,8 @@ _NAMED_ROLES = rf"{_ROLES}|commissioner|president|chair(?:man|person|woman)?|hea
                r"representative"
 PERSON_ROLE_QUESTION = re.compile(
     r"^\s*who\s+(?:headed|heads|chaired|chairs|led|leads|presided|presides)\b"
+    # "Who is the Personal Representative on ...?" asks for a name ("Who is Tokayev?" for a role)
+    rf"|^\s*who\s+(?:is|was|are|were)\s+the\s+(?:[\w'’-]+\s+){{0,3}}?(?:{_NAMED_ROLES})\b"
     rf"|\b(?:which|what)\s+{_BETWEEN}(?:{_ROLES})\b"
     # "Give the name of the observers' chief ..."
     rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_NAMED_ROLES})\b"
