@@ -95,7 +95,9 @@ _WIN = re.compile(r"\b(?:won|wins?|winners?|winning|victor(?:y|ies|ious)|landsli
                   r"majority\s+of\s+(?:the\s+)?votes)\b",
                   re.I)
 # ... and one a statement's own speaker may answer: its header names who delivered it
-SPEAKER_QUESTION = re.compile(r"\b(?:ambassadors?|envoys?|diplomats?|spokes(?:man|person|woman)|representatives?)\b"
+# (a Personal or Special Representative is an office the statement may speak of, not its speaker)
+SPEAKER_QUESTION = re.compile(r"\b(?:ambassadors?|envoys?|diplomats?|spokes(?:man|person|woman)|"
+                              r"(?<!personal\s)(?<!special\s)representatives?)\b"
                               r"|\b(?:delivered|spoke|presented|read\s+out)\b", re.I)
 _TITLES = (r"(?:Mr|Ms|Mrs|Dr|Messrs)\.?|H\.\s?E\.|President|Prime\s+Minister|Minister|Chairman|Chairperson|"
            r"Chairwoman|Ambassador|Speaker|Secretary(?:-General)?|Director|Head|King|Queen|Emir|Sheikh|Prince|"

@@ -597,6 +597,10 @@ def test_person_questions_and_the_people_passages_name():
     # answered by a role, a delegation or a body as often as by a person
     assert not asks("Who is Tokayev?") and not asks("Who spoke about the elections?")
     assert not asks("Who co-hosted the round table?") and not asks("Which delegation criticised the vote?")
+    # who delivered a statement is answered by its header; an OSCE office named in it is not its speaker
+    from qa.answer_types import SPEAKER_QUESTION
+    assert SPEAKER_QUESTION.search("Which Permanent Representative delivered it?")
+    assert not SPEAKER_QUESTION.search("Who is the Personal Representative on intolerance against Muslims?")
     text = ("President Vladimir Putin addressed a telegram to President Kassym-Jomart Tokayev. "
             "Mr. Chairperson, the Deputy Minister of Foreign Affairs, Roman Vassilenko, briefed us.")
     assert persons_named(text) == ["Vladimir Putin", "Kassym-Jomart Tokayev", "Roman Vassilenko"]
