@@ -26,8 +26,8 @@ dev set (docs/benchmarks.md):
    it asks who delivered a statement, does any of their statements name its speaker);
    or it asks who won ("Which list came first ...?") and none says that anyone won (a
    victory, seats, a majority, "was re-elected");
-   or it asks when something will happen and no top passage has a sentence dating
-   something to come ("the talks will resume on 3 May", "next Tuesday").
+   or it asks when something will happen and no top passage has a sentence dating it
+   ("the talks will resume on 3 May", "next Tuesday"; a summit dated does not date elections).
 For 5 and 6, a question that names who said it ("How many ships did Malta say ...?")
 is answered only by that speaker's passages when any are among the top ones.
 """
@@ -422,7 +422,8 @@ class Abstainer:
             if not any(states_winner(h.chunk.text) for h in said):
                 return True, "the question asks who won and no passage says who won"
         if on("no_future_date") and FUTURE_DATE_QUESTION.search(query):
-            if not any(states_future_date(h.chunk.text) for h in said):
+            about = self.dated_stems(query)
+            if not any(states_future_date(h.chunk.text, about) for h in said):
                 return True, "the question asks when something will happen and no passage dates it"
         return False, ""
 
@@ -442,6 +443,15 @@ class Abstainer:
         it ("How many ships did Malta say ...?"), that speaker's passages among them, if
         any; another delegation's figure does not answer what Russia said."""
         return self._own(query, hits, speakers) or hits
+
+    def dated_stems(self, query: str) -> set[str] | None:
+        """Stems of what a "when will ...?" question asks the date of: its content words less the
+        names of places and delegations, the asking and the time words (None: nothing left)."""
+        words = {re.sub(r"['’]s$", "", w.lower()) for w in WORD.findall(query)}
+        out = {stem(w) for w in words if w not in _FUNCTION and w not in _NOT_TOPIC and w not in MONTHS
+               and not YEAR.fullmatch(w) and w not in self._name_words
+               and w not in {"date", "dates", "day", "days", "year", "month", "exact", "next", "expect", "expects"}}
+        return out or None
 
     def counted_stems(self, query: str) -> set[str]:
         """Stems of what a figure question counts: the words right after "how many"

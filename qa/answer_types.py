@@ -238,19 +238,26 @@ def states_quantity(text: str, about: set[str] | None = None) -> bool:
 # "When will ...?", "On what date will ...?": a date in the future, which only a sentence
 # about what will happen can give ("the talks will resume on 3 May").
 FUTURE_DATE_QUESTION = re.compile(
-    r"^\s*(?:when|on what (?:dates?|days?)|in (?:what|which) (?:year|month))\s+(?:will|shall)\b", re.I)
+    r"^\s*(?:when|on what (?:exact\s+)?(?:dates?|days?)|in (?:what|which) (?:year|month))\s+(?:will|shall)\b"
+    # "By what year does Malta aim to ...?", "By when will ...?"
+    r"|^\s*by\s+(?:what|which)\s+(?:year|date|month)|^\s*by\s+when\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|shall|going to|(?:is|are) (?:scheduled|due|planned|set|expected) (?:to|for)|"
-                     r"(?:is|are) to (?:be|take)|plans? to|intends? to|to be held|upcoming|forthcoming)\b", re.I)
+                     r"(?:is|are) to (?:be|take)|plans? to|intends? to|aims? to|expects? to|to be held|upcoming|"
+                     r"forthcoming|by\s+(?:the\s+(?:end|year)\s+(?:of\s+)?)?(?:19|20)\d\d)\b", re.I)
 _WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:spring|summer|autumn|winter)\b|\btomorrow\b", re.I)
 # a relative date in the future is a date and says it is future: "next Tuesday", "next year"
 _NEXT = re.compile(r"\b(?:next|coming)\s+(?:week|month|year|spring|summer|autumn|winter|monday|tuesday|"
                    r"wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
 
-def states_future_date(text: str) -> bool:
+def states_future_date(text: str, about: set[str] | None = None) -> bool:
     """Does a sentence of the text date something to come ("the talks will resume on 3 May",
-    "the forum will meet in the spring of 2030", "next Tuesday")?"""
+    "the forum will meet in the spring of 2030", "next Tuesday")? With `about` (stems of what the
+    question asks the date of), the sentence must name one of them: "we will host the summit in
+    November" dates no election."""
     for s in sentences(text) or [text]:
+        if about is not None and not about & {stem(w) for w in WORD.findall(s)}:
+            continue
         if _NEXT.search(s):
             return True
         if _FUTURE.search(s) and (MONTH_NAME.search(s) or _DATE_NUMBER_RE.search(s) or _WHEN.search(s)):

@@ -761,3 +761,12 @@ def test_when_will_questions_need_a_passage_dating_something_to_come(corpus, set
                       k=3)
     assert result.abstained
     assert result.reason == "the question asks when something will happen and no passage dates it"
+    # a date to come for something else is no answer: Norway dates its conference, not its elections
+    result = r.search("When will Norway hold its next parliamentary elections?", k=3)
+    assert result.abstained
+    assert result.reason == "the question asks when something will happen and no passage dates it"
+    assert not states_future_date("Norway will host a conference in Oslo on 12 May 2016.", {"elect"})
+    # "By what year ...?" asks for a date to come too; "aims to ... by 2045" gives one
+    assert FUTURE_DATE_QUESTION.search("By what year does Norway aim to halve its emissions?")
+    assert FUTURE_DATE_QUESTION.search("On what exact date will the conference open?")
+    assert states_future_date("Norway aims to halve its emissions by 2045.", {"emiss"})
