@@ -27,7 +27,9 @@ dev set (docs/benchmarks.md):
    or it asks who won ("Which list came first ...?") and none says that anyone won (a
    victory, seats, a majority, "was re-elected");
    or it asks when something will happen and no top passage has a sentence dating it
-   ("the talks will resume on 3 May", "next Tuesday"; a summit dated does not date elections).
+   ("the talks will resume on 3 May", "next Tuesday"; a summit dated does not date elections);
+   or it asks on what day something happened and no top passage gives a day ("on 10 January",
+   "March 20") in a sentence naming what it asks about.
 For 5 and 6, a question that names who said it ("How many ships did Malta say ...?")
 is answered only by that speaker's passages when any are among the top ones.
 """
@@ -38,10 +40,10 @@ import re
 
 import numpy as np
 
-from .answer_types import (FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS, PEOPLE_STEMS,
-                           PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION,
+from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS,
+                           PEOPLE_STEMS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION,
                            WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
-                           states_future_date, states_quantity, states_winner, without_opening)
+                           states_day, states_future_date, states_quantity, states_winner, without_opening)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
 from .text import MONTH_NAME, stem
@@ -381,7 +383,7 @@ class Abstainer:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
         absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, speaker_words,
-        no_figure, no_person, no_winner, no_future_date."""
+        no_figure, no_person, no_winner, no_future_date, no_day."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -421,6 +423,10 @@ class Abstainer:
         if on("no_winner") and WINNER_QUESTION.search(query):
             if not any(states_winner(h.chunk.text) for h in said):
                 return True, "the question asks who won and no passage says who won"
+        if on("no_day") and DAY_QUESTION.search(query) and not FUTURE_DATE_QUESTION.search(query):
+            about = self.dated_stems(query)
+            if not any(states_day(h.chunk.text, about) for h in said):
+                return True, "the question asks on what day and no passage gives one"
         if on("no_future_date") and FUTURE_DATE_QUESTION.search(query):
             about = self.dated_stems(query)
             if not any(states_future_date(h.chunk.text, about) for h in said):

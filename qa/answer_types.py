@@ -263,3 +263,16 @@ def states_future_date(text: str, about: set[str] | None = None) -> bool:
         if _FUTURE.search(s) and (MONTH_NAME.search(s) or _DATE_NUMBER_RE.search(s) or _WHEN.search(s)):
             return True
     return False
+
+
+DAY_QUESTION = re.compile(r"^\s*(?:on\s+)?(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.I)
+
+
+def states_day(text: str, about: set[str] | None = None) -> bool:
+    """Does a sentence naming what is asked about give a day ("on 10 January", "March 20")?"""
+    for s in sentences(text) or [text]:
+        if about is not None and not about & {stem(w) for w in WORD.findall(s)}:
+            continue
+        if _DATE_NUMBER_RE.search(s):
+            return True
+    return False

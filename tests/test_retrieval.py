@@ -743,6 +743,22 @@ def test_next_year_in_a_statement_mentions_the_year_after_it(corpus, settings):
     assert result.abstained and result.reason == "no statement by Norway is from or mentions 2017"
 
 
+def test_on_what_date_questions_need_a_day_in_a_sentence_about_it(retriever):
+    # the EU gives the day of the vote ("took place on 10 January 2021")
+    result = retriever.search("On what date did the EU say Kazakhstan's parliamentary elections took place?", k=5)
+    assert not result.abstained, result.reason
+    # Russia reports the congratulations, but on no day
+    result = retriever.search("On what day did the State Duma chairman congratulate his Kazakh counterpart, "
+                              "according to Russia?", k=5)
+    assert result.abstained and result.reason == "the question asks on what day and no passage gives one"
+    from qa.answer_types import DAY_QUESTION, states_day
+    assert DAY_QUESTION.search("On which day were the elections held?")
+    assert not DAY_QUESTION.search("What did Malta say on the day of the vote?")
+    assert states_day("The vote was held on 10 January 2021.", {"vote"})
+    assert not states_day("The vote was held in January 2021.", {"vote"})          # a month is no day
+    assert not states_day("The summit opened on 3 May. The vote was held later.", {"vote"})
+
+
 def test_when_will_questions_need_a_passage_dating_something_to_come(corpus, settings):
     from qa.answer_types import FUTURE_DATE_QUESTION, states_future_date
     assert states_future_date("This year matters, as the talks will resume on 3 May.")
