@@ -49,12 +49,16 @@ def main() -> None:
     p.add_argument("set", type=Path)
     p.add_argument("--corpus", type=Path, required=True)
     p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--before-index", type=Path,
+                   help="the index the before tree reads (default: --index); give it a copy when the parser "
+                        "changed in between, or each tree rebuilds the other's index")
     p.add_argument("--rounds", type=int, default=2)
     a = p.parse_args()
-    args = [str(a.set.resolve()), str(a.corpus.resolve()), str(a.index.resolve())]
+    common = [str(a.set.resolve()), str(a.corpus.resolve())]
+    index = {"before": (a.before_index or a.index).resolve(), "after": a.index.resolve()}
     for _ in range(a.rounds):
         for label, tree in (("before", a.before), ("after", a.after)):
-            out = subprocess.run([sys.executable, "-c", _TIMER, str(tree.resolve()), *args],
+            out = subprocess.run([sys.executable, "-c", _TIMER, str(tree.resolve()), *common, str(index[label])],
                                  capture_output=True, text=True, check=True).stdout.strip()
             print(f"{a.set.name}: {label} ({tree}): {out}", flush=True)
 
