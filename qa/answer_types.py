@@ -26,11 +26,12 @@ QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent
                                # "(And) the turnout?", "What about the budget?"
                                rf"|^\s*(?:(?:and|what\s+about|how\s+about)\s+)?(?:the\s+)?(?:[\w'’-]+\s+)?"
                                rf"(?:{QUANTITY_NOUNS})\s*\?"
-                               # "Did they give a turnout figure?", "Did it cite any number?"
+                               # "Did it cite a figure for the turnout?", "Did they give any number?"
                                r"|\b(?:give|gave|given|report|reported|cite|cited|mention|mentioned|provide|provided|"
                                r"offer|offered|quote|quoted)\s+(?:a|an|any)\s+(?:[\w'’-]+\s+)?"
                                r"(?:figures?|numbers?|estimates?|totals?|percentages?|counts?)\b"
-                               r"|^\s*(?:and\s+)?what\s+(?:does|did|do|would|will)\b[^?]*\bcost\s*\?"   # "What does it cost?"
+                               # "What does it cost?"
+                               r"|^\s*(?:and\s+)?what\s+(?:does|did|do|would|will)\b[^?]*\bcost\s*\?"
                                rf"|\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?"
                                r"(?:(?!(?:on|about|regarding|towards?|to|with)\b)[\w'’]+\s+){0,4}"
                                rf"(?:{QUANTITY_NOUNS})\b",
@@ -55,7 +56,7 @@ PERSON_ROLE_QUESTION = re.compile(
     rf"|\b(?:which|what)\s+{_BETWEEN}(?:{_ROLES})\b"
     # "Give the name of the observers' chief ..."
     rf"|\bname\s+of\s+(?:the\s+)?{_BETWEEN}(?:{_NAMED_ROLES})\b"
-    # "What's the High Commissioner's name?"
+    # "What is the Special Envoy's name?"
     rf"|\b(?:{_NAMED_ROLES})['’]s\s+(?:full\s+)?name\b", re.I)
 # "Which leader warned that …?", "Which small island state complained …": a question asking
 # who said something. The answer is the speaker, whom every passage of a speech carries in

@@ -295,7 +295,7 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 _EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
                 r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
-# "Why were the elections called early?": an election called, not a speaker calling for something
+# "Why was that vote called early?": a vote called, not a speaker calling for something
 _CALLED_ELECTION = re.compile(r"\bcall(?:ed|s)?\s+(?:an?\s+)?(?:early|snap|off)\b", re.I)
 _SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(?:{_EVENT_NOUNS})\b))\b", re.I)
 

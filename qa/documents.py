@@ -743,7 +743,8 @@ def _read_statement_line(t: str, found: dict) -> None:
     m = re.search(r"(?:at the\s+)?(\d+(?:st|nd|rd|th)\s+(?:special\s+)?meeting of the [A-Z .]+?(?:COUNCIL|FORUM|Council|Forum)[^,]*)", t, re.I) \
         or re.search(r"of the (OSCE \d{4} Human Dimension Implementation Meeting)", t, re.I) \
         or re.search(r"(Permanent Council(?:, [A-Z][a-z]+)?)", t) \
-        or re.search(r"\bmeeting of the (?:OSCE\s+)?(permanent\s+council|forum\s+for\s+security\s+co-?operation)\b", t, re.I)
+        or re.search(r"\bmeeting of the (?:OSCE\s+)?(permanent\s+council|forum\s+for\s+security\s+co-?operation)\b",
+                     t, re.I)
     if m and "meeting" not in found:
         found["meeting"] = _titlecase(m.group(1).strip())
     if "title" not in found and t.lower().startswith("statement by the"):

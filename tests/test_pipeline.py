@@ -243,8 +243,8 @@ def test_a_follow_up_about_the_subject_keeps_the_topic_not_the_speaker(retriever
         assert retriever.search(question, k=3, history=history).understood.speakers == ["Russian Federation"]
     assert asks_about_the_subject("Who observed the vote?") and asks_about_the_subject("How many parties ran?")
     # an election is called early; a speaker calls for something
-    assert asks_about_the_subject("Why were those elections called early?")
-    assert retriever.search("Why were those elections called early?", k=3, history=history).understood.speakers == []
+    assert asks_about_the_subject("Why was that vote called early?")
+    assert retriever.search("Why was that vote called early?", k=3, history=history).understood.speakers == []
     assert not asks_about_the_subject("What did they call for?")
 
 
@@ -306,7 +306,7 @@ def test_a_time_phrase_is_not_what_a_follow_up_asks_about(retriever):
 def test_a_few_months_earlier_than_a_january_turn_is_not_refused_for_its_year(retriever):
     """"A few months earlier" than a turn about January 2021 may be late 2020: the carried year
     still helps find passages, but the abstention rules do not hold the question to it."""
-    history = ["What did the EU say about Kazakhstan's parliamentary elections of January 2021?"]
+    history = ["In January 2021, how did the EU judge the Mazhilis vote in Kazakhstan?"]
     result = retriever.search("And a few months earlier, what did the EU say about reforms in Kazakhstan?", k=3,
                               history=history)
     assert "2021" in result.query and "2021" not in result.understood.judged

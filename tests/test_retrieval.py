@@ -351,10 +351,10 @@ def test_figure_question_without_the_figure_abstains(retriever):
 
 
 def test_a_follow_up_asking_for_a_figure_needs_the_figure(retriever):
-    """"And the turnout?", "Did they give a turnout figure?" and "What voter turnout did ...?" ask
+    """"And what about the turnout?", "Did they cite a figure for the turnout?" and "What voter turnout did ...?" ask
     for a figure as "What was the turnout?" does; Kazakhstan's 2011 statement says only "high turnout"."""
     history = ["What did Kazakhstan say at the 2011 HDIM about the presidential election?"]
-    for question in ("And the turnout?", "Did they give a turnout figure?"):
+    for question in ("And what about the turnout?", "Did they cite a figure for the turnout?"):
         result = retriever.search(question, k=5, history=history)
         assert result.abstained and "figure" in result.reason, (question, result.reason)
     result = retriever.search("What voter turnout did Kazakhstan report for its 2011 presidential election?", k=5)
