@@ -451,8 +451,8 @@ class Abstainer:
         return self._own(query, hits, speakers) or hits
 
     def dated_stems(self, query: str) -> set[str] | None:
-        """Stems of what a "when will ...?" question asks the date of: its content words less the
-        names of places and delegations, the asking and the time words (None: nothing left)."""
+        """Stems of what a "when …?" question asks the date of: its content words less the speakers'
+        names, the words of asking and the time words (None: nothing left)."""
         words = {re.sub(r"['’]s$", "", w.lower()) for w in WORD.findall(query)}
         out = {stem(w) for w in words if w not in _FUNCTION and w not in _NOT_TOPIC and w not in MONTHS
                and not YEAR.fullmatch(w) and w not in self._name_words

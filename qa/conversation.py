@@ -533,10 +533,12 @@ _RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(?P<next>following|next|subsequent
                             r"\s+year\b|\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
                             r"(?P<unit>years?|decades?)\s+(?:(?P<later>later|after|on)|(?P<earlier>earlier|before))\b",
                             re.I)
-# "a few months later": not the earlier turn's month
-_RELATIVE_MONTH = re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
-                             r"months?\s+(?:later|after|on|earlier|before)|later\s+(?:that|the\s+same)\s+year|"
-                             r"(?:the\s+)?(?:following|next|previous|preceding)\s+month)\b", re.I)
+# "a few months later", "the following month": not the earlier turn's month (how many and which way
+# tell whether it is still the earlier turn's year: may_change_year)
+_MONTHS_AWAY = re.compile(r"\b(?P<n>a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
+                          r"months?\s+(?P<dir>later|after|on|earlier|before)\b|"
+                          r"\b(?P<dir1>following|next|previous|preceding)\s+month\b", re.I)
+_RELATIVE_MONTH = re.compile(rf"{_MONTHS_AWAY.pattern}|\blater\s+(?:that|the\s+same)\s+year\b", re.I)
 _HOW_MANY = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)} | {"a": 1}
 # "the same day", "at the time", "that year": the earlier turn's date is part of what is asked
 _SAME_TIME = re.compile(r"\b(?:(?:the\s+)?(?:same|that|this)\s+(?:day|week|month|year|session|meeting)|at\s+the\s+time|"
@@ -550,9 +552,6 @@ def without_time_phrases(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_MONTHS_AWAY = re.compile(r"\b(?P<n>a\s+few|several|some|a\s+couple\s+of|a|one|two|three|four|five|six|\d{1,2})\s+"
-                          r"months?\s+(?P<dir>later|after|on|earlier|before)\b|"
-                          r"\b(?P<dir1>following|next|previous|preceding)\s+month\b", re.I)
 _FEW = {"a few": 3, "several": 3, "some": 3, "a couple of": 2}
 
 
