@@ -103,7 +103,7 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	  $(BIN)/qa eval eval/$$set-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-dev.json || exit 1; \
 	done
-	for set in un un2 un3 un4 un5 un6; do for split in dev test; do \
+	for set in un un2 un3 un4 un5 un6 un7; do for split in dev test; do \
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-$$split.json || exit 1; \
 	done; done

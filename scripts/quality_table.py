@@ -69,6 +69,8 @@ SETS = [
     ("chat14-test", "eleventh pass, chats (standalone, follow-ups, two or three turns back) written near its end, **test**"),
     ("un6-dev", "tenth pass, UN 2015 (15 more speeches), mostly who-said, dev"),
     ("un6-test", "tenth pass, UN 2015 (15 more speeches), mostly who-said, **test**"),
+    ("un7-dev", "eleventh pass, UN 2015 (15 more speeches), written at its end, dev"),
+    ("un7-test", "eleventh pass, UN 2015 (15 more speeches), written at its end, **test**"),
     ("chat7-dev", "chat sequences against history-caused refusals, answerable only (dev only)"),
     ("chat8-dev", "harder chat sessions against history-caused refusals, answerable only (dev only)"),
     ("rules-un-test", "the eighth pass's rules, UN 2015 (test only)"),

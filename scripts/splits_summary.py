@@ -35,7 +35,7 @@ def splits(root: Path) -> list[tuple[str, Path, Path]]:
     un = (root / "index/un-2015/corpus", root / "index/un-2015/index")
     out = [(f"{n}-{sp}", *mixed) for n in ("mixed mixed2 mixed3 mixed4 mixed5 mixed6 mixed7 chat chat2 chat3 chat4 chat5 "
                                            "chat6 chat9 chat10 chat11 chat12 chat13 chat14 stance stance2").split() for sp in ("dev", "test")]
-    out += [(f"{n}-{sp}", *un) for n in "un un2 un3 un4 un5 un6".split() for sp in ("dev", "test")]
+    out += [(f"{n}-{sp}", *un) for n in "un un2 un3 un4 un5 un6 un7".split() for sp in ("dev", "test")]
     out += [(n, *mixed) for n in ("chat7-dev", "chat8-dev", "unanswerable-dev", "fresh-test", "rules-mixed-test",
                                   "rules9-mixed-test")]
     out += [(n, *un) for n in ("rules-un-test", "rules9-un-test", "regions-un-test")]

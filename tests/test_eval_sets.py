@@ -60,7 +60,7 @@ def un_2015(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("name", ["un", "un2", "un3", "un4", "un5", "un6"])
+@pytest.mark.parametrize("name", ["un", "un2", "un3", "un4", "un5", "un6", "un7"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
