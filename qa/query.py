@@ -71,6 +71,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
     # they are a guess about what is asked, and a refusal for lack of them would refuse what the
     # user did not ask (docs/benchmarks.md, tenth pass).
     judged = text
+    turns = carried_turns(history, signals.aliases) if followup else []
     if followup and clear and says_what_it_asks(question, signals.speaker_names) and \
             set(speaker_mentions(own, signals.speaker_names)[0]) == set(clear):
         when = [w for w in re.findall(r"\b(?:(?:19|20)\d\d|[A-Z][a-z]+)\b", text[len(question):])
@@ -78,12 +79,11 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         # The earlier turn's time was its speaker's: a follow-up turning to another speaker ("Did
         # the Maltese ever describe that programme so warmly?") asks about the topic, not that
         # date, unless it says so ("the same day", "a month later").
-        earlier = latest_speakers(carried_turns(history, signals.aliases), signals.speaker_names)
+        earlier = latest_speakers(turns, signals.speaker_names)
         if not set(clear) & set(earlier) and not keeps_the_time(question):
             when = []
         judged = " ".join([own, *dict.fromkeys(when)])
-    if followup and not YEAR.search(question) and \
-            may_change_year(question, " ".join(carried_turns(history, signals.aliases))):
+    if followup and not YEAR.search(question) and may_change_year(question, " ".join(turns)):
         # "a few months earlier" than a January turn is the year before: no carried year to refuse for
         judged = " ".join(w for w in judged.split() if not YEAR.fullmatch(w.strip("?.,;:()")))
     judged = without_time_phrases(judged)   # "a month later" is a time, not a topic word

@@ -436,11 +436,22 @@ def test_in_a_large_corpus_a_word_most_statements_have_is_no_sign_of_the_topic(w
 def test_a_short_stem_is_matched_as_a_stem_not_a_prefix(retriever):
     """"copies" stems to "copi", whose prefix "cop" reaches "Copenhagen": a statement citing the
     Copenhagen Document does not mention copies (the speaker-words rule once took it so)."""
-    from qa.text import stem
+    import dataclasses
+
+    import numpy as np
+
+    from qa.abstention import Abstainer
     sig = retriever.signals
-    russia_2022 = [n for n, d in enumerate(retriever.index.documents) if d.id == "PC.DEL/1799/22"]
-    assert set(russia_2022) <= set(sig.docs_with_prefix("cop").tolist())       # "Copenhagen"
-    assert not set(russia_2022) & set(sig.docs_with_stem("cop", stem("copies")).tolist())
+    docs = retriever.index.documents
+    russia_2022 = next(n for n, d in enumerate(docs) if d.id == "PC.DEL/1799/22")
+    assert russia_2022 in sig.docs_with_prefix("cop").tolist()       # "Copenhagen"
+    # the EU's statement, as if it spoke of copies of desecrated ballots, which Russia's never do
+    eu = np.array([n for n, d in enumerate(docs) if d.id == "PC.DEL/80/21/Rev.1"], dtype=np.int32)
+    postings = {**sig.doc_postings, "copies": eu, "desecrated": eu}
+    with_copies = dataclasses.replace(sig, doc_postings=postings, words=sorted(postings), _cache={})
+    gap = Abstainer(retriever.index, retriever.settings, with_copies, retriever.clear_speakers).speaker_words_gap
+    assert gap("What did Russia say about copies of desecrated ballots?") == \
+        "no statement by Russian Federation mentions copies, desecrated or ballots"
 
 
 def test_a_delegation_carried_from_the_earlier_turn_is_no_topic_the_speaker_must_name(with_georgia_and_canada):
