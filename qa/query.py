@@ -83,6 +83,13 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         if not set(clear) & set(earlier) and not keeps_the_time(question):
             when = []
         judged = " ".join([own, *dict.fromkeys(when)])
+    elif followup and clear and text.startswith(question) and not keeps_the_time(question) and \
+            not set(clear) & set(latest_speakers(turns, signals.speaker_names)):
+        # "And the Russians, on those reports?" after a turn about a Swiss statement of March: the
+        # month pinned the Swiss statement, and a reply on the same subject is often a later one.
+        # The carried year still narrows it: only the month goes.
+        carried = judged[len(question):].split()
+        judged = " ".join([question, *(w for w in carried if w.strip("?.,;:()").lower() not in MONTHS)])
     if followup and not YEAR.search(question) and may_change_year(question, " ".join(turns)):
         # "a few months earlier" than a January turn is the year before: no carried year to refuse for
         judged = " ".join(w for w in judged.split() if not YEAR.fullmatch(w.strip("?.,;:()")))

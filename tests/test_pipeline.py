@@ -291,6 +291,22 @@ def test_a_follow_up_turning_to_another_speaker_is_not_refused_for_the_earlier_t
     assert result.abstained and result.reason == "no statement by Russian Federation is from or mentions 2016"
 
 
+def test_an_elliptical_turn_to_another_speaker_keeps_the_year_but_not_the_month(retriever):
+    """The EU spoke in February 2021, Russia in January: "And the Russians, on the observers?"
+    asks about Russia's statement on the subject, whatever its month. The carried year still
+    holds the question to its time, and "the same month" keeps the month."""
+    history = ["What did the EU say in February 2021 about Kazakhstan's parliamentary elections?"]
+    result = retriever.search("And the Russians, on the observers?", k=3, history=history)
+    assert "February" in result.query and "February" not in result.understood.judged
+    assert not result.abstained, result.reason     # (was: "... is from or mentions February 2021")
+    assert result.hits[0].doc.id == "PC.DEL/64/21"
+    result = retriever.search("And the Russians, the same month?", k=3, history=history)
+    assert result.abstained and "February 2021" in result.reason
+    history = ["What did Russia say in December 2022 about Kazakhstan's presidential election?"]
+    result = retriever.search("And the Americans, on the observers?", k=3, history=history)
+    assert result.abstained and result.reason == "no statement by United States is from or mentions 2022"
+
+
 def test_a_time_phrase_is_not_what_a_follow_up_asks_about(retriever):
     """"a month later" moves the date; "month" and "later" are no topic words the abstention rules
     may find the EU lacking (in a larger corpus, where "elections" is too common to count, they
