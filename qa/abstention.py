@@ -40,7 +40,7 @@ import re
 
 import numpy as np
 
-from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS,
+from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS, SAME_COUNT,
                            PEOPLE_STEMS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION,
                            WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
                            states_day, states_future_date, states_quantity, states_winner, without_opening)
@@ -470,6 +470,7 @@ class Abstainer:
             nationality = named <= {stem(w) for w in WORD.findall(query) if w[:1].isupper()}   # "how many Ugandans"
             if named & GENERIC_PEOPLE_STEMS or nationality:
                 spelled |= PEOPLE_STEMS
+            spelled |= {w for group in SAME_COUNT if named & group for w in group}
             return named | spelled
         measured = {stem(w.lower()) for w in WORD.findall(query)} & MEASURE_STEMS
         if measured:     # "What was the turnout in ...?": a figure must stand near "turnout"

@@ -212,6 +212,9 @@ PEOPLE_STEMS = frozenset(stem(w) for w in """people persons individuals men wome
                                              residents personnel staff troops soldiers peacekeepers lives""".split())
 GENERIC_PEOPLE_STEMS = frozenset(stem(w) for w in """people persons individuals men women citizens nationals
                                                      inhabitants residents personnel""".split())
+# Words that count the same people: "How many troops …?" is answered by "Eight hundred soldiers".
+# Peacekeepers are not among them: a country's peacekeepers are some of its troops, not all.
+SAME_COUNT = (frozenset(stem(w) for w in "troops soldiers".split()),)
 
 
 def states_quantity(text: str, about: set[str] | None = None) -> bool:

@@ -290,7 +290,7 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
 
 def test_a_figure_of_people_answers_how_many_people_of_a_nationality_or_in_general(retriever):
     """"How many Freedonians fled?" or "How many personnel serve?" is answered by "some 9,000 people";
-    troops or observers are counted as what they are."""
+    troops or observers are counted as what they are (troops and soldiers being one count)."""
     stems = retriever.abstainer.counted_stems
     from qa.answer_types import states_quantity
     people = "Over the years some 9,000 of our people have served under the blue flag."
@@ -298,8 +298,11 @@ def test_a_figure_of_people_answers_how_many_people_of_a_nationality_or_in_gener
     assert states_quantity(people, stems("How many personnel has Freedonia sent to peace operations?"))
     assert not states_quantity(people, stems("How many observers did the mission deploy?"))
     assert not states_quantity(people, stems("How many troops has Freedonia deployed?"))
-    assert not states_quantity("we have deployed 1,200 soldiers", stems("How many troops has Freedonia deployed?"))
     assert states_quantity("we have deployed 1,200 troops", stems("How many troops has Freedonia deployed?"))
+    assert states_quantity("Nine hundred Freedonian soldiers shall join the force",
+                           stems("How many troops is Freedonia sending?"))
+    assert states_quantity("we have deployed 1,200 troops", stems("How many soldiers has Freedonia deployed?"))
+    assert not states_quantity("we have 1,200 peacekeepers", stems("How many troops has Freedonia deployed?"))
 
 
 def test_a_measure_needs_its_figure_beside_it():
