@@ -61,7 +61,9 @@ contest|contested|
 regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
 reiterate|reiterated|cite|cited|invoke|invoked|find|found|conclude|concluded|make|made|want|wanted|demand|
 demanded|hope|hoped|expect|expected|believe|believed|feel|felt|attribute|attributed|blame|blamed|present|
-presented""".replace("\n", "")
+presented|
+saying|telling|calling|asking|arguing|urging|claiming|proposing|suggesting|pushing|insisting|warning|demanding|
+describing|criticising|criticizing|praising|welcoming|condemning|accusing|blaming|expecting|hoping""".replace("\n", "")
 _STANCE_NOUNS = r"""statement|statements|delegation|view|views|position|positions|stance|assessment|assessments|
 verdict|verdicts|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
 account|perspective|opinion|opinions|words|message|ambassador|envoy|representative|representatives|side|mission|
@@ -110,7 +112,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         # did Russia say / did the EU and Russia differ / has the Russian delegation argued
         rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
         rf"(?:\s+(?:delegation|representatives?|side|government))?"
-        rf"\s+(?:(?:not|also|ever|again|really|each|both|all|itself|themselves|\w+ly)\s+)?"
+        rf"\s+(?:(?:not|also|ever|again|still|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
         # "What position did Malta take on ...?", "Did Malta adopt a clear stance?"

@@ -4,7 +4,8 @@ A question says "Moscow", "the Russians" or "Russia"; the corpus says "Russian
 Federation". Every OSCE participating State is listed with its common short
 names and adjectives, so that filters, speaker detection and the
 abstention rules work for statements by any of them, not only the seeds'
-five. Names the corpus itself uses are added at run time (`alias_table`).
+five; every UN Member is named by its capital too. Names the corpus itself uses
+are added at run time (`alias_table`).
 """
 
 from __future__ import annotations
@@ -94,6 +95,43 @@ _CAPITALS = {
     "Cyprus": "nicosia", "Malta": "valletta", "Portugal": "lisbon", "Ireland": "dublin",
     "Iceland": "reykjavik", "Estonia": "tallinn", "Latvia": "riga", "Lithuania": "vilnius",
     "Czechia": "prague", "Mongolia": "ulaanbaatar",
+    # the rest of the world, as the UN names its Members: a collection of UN speeches is asked
+    # "According to Kinshasa, ...?". Left out: capitals that are the country's own name (Kuwait,
+    # Singapore, Djibouti), that are ordinary words or given names (Male, Victoria), and Jerusalem.
+    "Afghanistan": "kabul", "Algeria": "algiers", "Angola": "luanda", "Antigua and Barbuda": "st. john's",
+    "Argentina": "buenos aires", "Australia": "canberra", "Bahamas": "nassau", "Bahrain": "manama",
+    "Bangladesh": "dhaka", "Barbados": "bridgetown", "Belize": "belmopan", "Benin": "porto-novo, cotonou",
+    "Bhutan": "thimphu", "Bolivia": "la paz, sucre", "Botswana": "gaborone", "Brazil": "brasilia, brasília",
+    "Brunei Darussalam": "bandar seri begawan", "Burkina Faso": "ouagadougou", "Burundi": "bujumbura, gitega",
+    "Cabo Verde": "praia", "Cambodia": "phnom penh", "Cameroon": "yaoundé, yaounde",
+    "Central African Republic": "bangui", "Chad": "n'djamena, ndjamena", "Chile": "santiago",
+    "China": "beijing", "Colombia": "bogotá, bogota", "Comoros": "moroni", "Congo": "brazzaville",
+    "Costa Rica": "san josé, san jose", "Côte d'Ivoire": "yamoussoukro, abidjan", "Cuba": "havana",
+    "Democratic People's Republic of Korea": "pyongyang", "Democratic Republic of the Congo": "kinshasa",
+    "Dominica": "roseau", "Dominican Republic": "santo domingo", "Ecuador": "quito", "Egypt": "cairo",
+    "El Salvador": "san salvador", "Equatorial Guinea": "malabo", "Eritrea": "asmara", "Eswatini": "mbabane",
+    "Ethiopia": "addis ababa", "Fiji": "suva", "Gabon": "libreville", "Gambia": "banjul", "Ghana": "accra",
+    "Grenada": "st. george's", "Guatemala": "guatemala city", "Guinea": "conakry", "Guinea-Bissau": "bissau",
+    "Guyana": "georgetown", "Haiti": "port-au-prince", "Honduras": "tegucigalpa", "India": "new delhi",
+    "Indonesia": "jakarta", "Iran": "tehran", "Iraq": "baghdad", "Jamaica": "kingston",
+    "Japan": "tokyo", "Jordan": "amman", "Kenya": "nairobi", "Kiribati": "tarawa", "Laos": "vientiane",
+    "Lebanon": "beirut", "Lesotho": "maseru", "Liberia": "monrovia", "Libya": "tripoli", "Madagascar": "antananarivo",
+    "Malawi": "lilongwe", "Malaysia": "kuala lumpur", "Mali": "bamako", "Marshall Islands": "majuro",
+    "Mauritania": "nouakchott", "Mauritius": "port louis", "Mexico": "mexico city",
+    "Micronesia (Federated States of)": "palikir", "Morocco": "rabat", "Mozambique": "maputo", "Myanmar": "naypyidaw, nay pyi taw",
+    "Namibia": "windhoek", "Nauru": "yaren", "Nepal": "kathmandu", "New Zealand": "wellington", "Nicaragua": "managua",
+    "Niger": "niamey", "Nigeria": "abuja", "Oman": "muscat", "Pakistan": "islamabad", "Palau": "ngerulmud",
+    "Panama": "panama city", "Papua New Guinea": "port moresby", "Paraguay": "asunción, asuncion", "Peru": "lima",
+    "Philippines": "manila", "Qatar": "doha", "Republic of Korea": "seoul", "Rwanda": "kigali",
+    "Saint Kitts and Nevis": "basseterre", "Saint Lucia": "castries", "Saint Vincent and the Grenadines": "kingstown",
+    "Samoa": "apia", "Sao Tome and Principe": "são tomé, sao tome", "Saudi Arabia": "riyadh", "Senegal": "dakar",
+    "Sierra Leone": "freetown", "Solomon Islands": "honiara", "Somalia": "mogadishu", "South Africa": "pretoria",
+    "South Sudan": "juba", "Sri Lanka": "colombo", "State of Palestine": "ramallah", "Sudan": "khartoum",
+    "Suriname": "paramaribo", "Syria": "damascus", "Thailand": "bangkok", "Timor-Leste": "dili", "Togo": "lomé, lome",
+    "Tonga": "nuku'alofa", "Trinidad and Tobago": "port of spain", "Tunisia": "tunis", "Tuvalu": "funafuti",
+    "Uganda": "kampala", "United Arab Emirates": "abu dhabi", "United Republic of Tanzania": "dodoma, dar es salaam",
+    "Uruguay": "montevideo", "Vanuatu": "port vila", "Venezuela": "caracas", "Vietnam": "hanoi", "Yemen": "sanaa, sana'a",
+    "Zambia": "lusaka", "Zimbabwe": "harare",
 }
 # The people, as a question names a government by them ("Did the Canadians reply?"); the
 # Americans, Russians, Kazakhs and Ukrainians are above.
@@ -127,11 +165,27 @@ def canonical_delegation(name: str) -> str:
     return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
 
 
+# Words that only give a state's form: "Republic of Moldova" is Moldova and "Iran (Islamic Republic
+# of)" is Iran, but "Democratic Republic of the Congo" is not Congo, "South Sudan" is not Sudan and
+# Niger is not Nigeria.
+_FORM_WORDS = frozenset("""the of republic state states federation federated kingdom united america plurinational
+bolivarian islamic great britain and northern ireland""".split())
+_NAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
 def same_delegation(a: str | None, b: str | None) -> bool:
     """'United States' and 'United States of America' are one delegation; so are
-    'Turkey' and 'Türkiye', and 'Moldova' and 'Republic of Moldova'."""
+    'Turkey' and 'Türkiye', and 'Moldova' and 'Republic of Moldova'. One name must be the
+    other's words with only words of a state's form around them."""
     a, b = canonical_delegation(a or "").lower(), canonical_delegation(b or "").lower()
-    return bool(a and b and (a in b or b in a))
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long = sorted((_NAME_WORD.findall(a), _NAME_WORD.findall(b)), key=len)
+    n = len(short)
+    return any(long[i:i + n] == short and all(w in _FORM_WORDS for w in long[:i] + long[i + n:])
+               for i in range(len(long) - n + 1)) if n else False
 
 
 def names_of(delegation: str, table: dict[str, str]) -> list[str]:

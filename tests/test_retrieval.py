@@ -800,3 +800,53 @@ def test_when_will_questions_need_a_passage_dating_something_to_come(corpus, set
     assert FUTURE_DATE_QUESTION.search("By what year does Norway aim to halve its emissions?")
     assert FUTURE_DATE_QUESTION.search("On what exact date will the conference open?")
     assert states_future_date("Norway aims to halve its emissions by 2045.", {"emiss"})
+
+
+@pytest.fixture(scope="module")
+def neighbours(seed_settings, tmp_path_factory):
+    """Four statements by states whose names contain one another's: Niger and Nigeria, Congo and
+    the Democratic Republic of the Congo."""
+    import json
+
+    from qa.index import update_index
+    from qa.retrieval import Retriever
+    folder = tmp_path_factory.mktemp("neighbours")
+    said = {
+        "niger": ("Niger", "Our farmers in the Sahel have lost three harvests to drought, and we ask for a regional "
+                           "fund to restore the grazing lands of the Sahel."),
+        "nigeria": ("Nigeria", "Our farmers in the Sahel have lost three harvests to drought. We ask partners to "
+                               "build irrigation along the river basins of the north."),
+        "congo": ("Congo", "The forests of the Congo Basin store carbon for the whole planet, and we ask to be paid "
+                           "for keeping them standing."),
+        "drc": ("Democratic Republic of the Congo", "We ask the Security Council to keep the stabilization mission "
+                                                    "in our eastern provinces until the armed groups have disarmed."),
+    }
+    for name, (delegation, text) in said.items():
+        (folder / f"{name}.txt").write_text(f"Statement by {delegation}\n\n{text}\n", encoding="utf-8")
+        (folder / f"{name}.txt.meta.json").write_text(json.dumps({"id": name, "delegation": delegation}))
+    settings = seed_settings.with_(corpus_dir=folder, index_dir=tmp_path_factory.mktemp("neighbours-index"))
+    index, _ = update_index(settings)
+    return Retriever(index, settings)
+
+
+def test_a_state_is_not_the_state_whose_name_contains_its_own(neighbours):
+    """Niger is not Nigeria and Congo is not the Democratic Republic of the Congo: a filter or a
+    question naming one must not take the other's statements for its own."""
+    from qa.delegations import same_delegation
+    from qa.filters import Filters
+    assert not same_delegation("Niger", "Nigeria") and not same_delegation("Sudan", "South Sudan")
+    assert not same_delegation("Congo", "Democratic Republic of the Congo")
+    assert not same_delegation("Republic of Korea", "Democratic People's Republic of Korea")
+    assert same_delegation("Tanzania", "United Republic of Tanzania")
+    assert same_delegation("United Kingdom", "United Kingdom of Great Britain and Northern Ireland")
+    assert same_delegation("Micronesia", "Micronesia (Federated States of)")
+    hits = neighbours.search("What did they say about drought?", k=4, filters=Filters(delegations=["Niger"])).hits
+    assert [h.doc.id for h in hits] == ["niger"]
+    result = neighbours.search("What did Niger ask for after the droughts?", k=2)
+    assert result.hits[0].doc.id == "niger", [h.citation for h in result.hits]
+    # and a capital names its government, for UN Members as for OSCE States
+    result = neighbours.search("What is Kinshasa asking the Security Council for?", k=2)
+    assert result.understood.speakers == ["Democratic Republic of the Congo"]
+    assert result.hits[0].doc.id == "drc"
+    result = neighbours.search("What did Brazzaville ask to be paid for?", k=2)
+    assert result.understood.speakers == ["Congo"] and result.hits[0].doc.id == "congo"
