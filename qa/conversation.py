@@ -40,7 +40,7 @@ _POINTING = re.compile(r"\b(this|these|those|such|the latter|the former|the abov
                        r"in|at|during|when|then|before|after|later|earlier)\b)", re.I)
 # ... plus the verbs of asking about a statement: they carry no topic into a follow-up
 _STOP = FUNCTION_WORDS | set("""said say says told think view views position stance assess assessed assessment
-react respond responded""".split())
+react respond responded take opinion verdict reaction response""".split())
 
 
 # Verbs of speaking or judging: "did Russia <verb>" makes Russia the speaker.
@@ -396,7 +396,7 @@ def _names_of_its_own(question: str, aliases: dict[str, str]) -> bool:
 def _said_about(question: str, aliases: dict[str, str]) -> list[str]:
     """The words saying what a question asks about: its topic words that name no delegation."""
     names = _alias_words(aliases)
-    return [w for w in topic_words(question) if w.lower() not in names]
+    return [w for w in topic_words(question) if _bare(w) not in names]   # "Malta's" is Malta
 
 
 def says_what_it_asks(question: str, names: dict[str, str]) -> bool:
@@ -612,6 +612,9 @@ def _without_names(words: list[str], delegations, aliases: dict[str, str], form=
     return [w for w in words if form(w) not in drop and not any(form(w) in a.split() for a in drop if " " in a)]
 
 
+_OWN_AFFAIRS = re.compile(r"\bits\b|\btheir\s+own\b", re.I)
+
+
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
     if not history or not is_followup(question, aliases):
         return question
@@ -645,8 +648,12 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         own_place = set(named) - set(opening) - set(clear + likely)
         spoken = latest_speakers(turns, aliases)
         # with no speaker found earlier, a possessive ("Malta's budget") is taken for the topic
-        words = _without_names(words, speakers if own_place or not spoken else spoken, aliases,
-                               form=_bare if own_place or spoken else str.lower)
+        gone = speakers if own_place or not spoken else spoken
+        if not own_place and spoken and set(speakers) == set(spoken) and _OWN_AFFAIRS.search(carried):
+            # "How did Malta present its elections?", then "What was the EU's take?": Malta spoke
+            # of itself, so it stays as the topic while the EU takes its place as the speaker
+            gone = []
+        words = _without_names(words, gone, aliases, form=_bare if own_place or spoken else str.lower)
     else:
         # the speaker carries over by its corpus name ("the US" is lost as a stop word)
         words += [c for c in speakers if c.lower() not in carried.lower()]

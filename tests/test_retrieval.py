@@ -850,3 +850,25 @@ def test_a_state_is_not_the_state_whose_name_contains_its_own(neighbours):
     assert result.hits[0].doc.id == "drc"
     result = neighbours.search("What did Brazzaville ask to be paid for?", k=2)
     assert result.understood.speakers == ["Congo"] and result.hits[0].doc.id == "congo"
+
+
+def test_a_follow_up_asking_for_a_speaker_s_view_takes_the_earlier_turn_s_subject(with_georgia_and_canada):
+    """"What was Moscow's view?" names a speaker and nothing else: it asks about the earlier
+    turn's subject (a possessive is still the name, and "view", "take", "verdict" say nothing of
+    what). A delegation that spoke of its own record stays the subject when another replies."""
+    r = with_georgia_and_canada
+    history = ["What did Canada say about its own record on policing protests?"]
+    result = r.search("What was Moscow's view?", k=3, history=history)
+    assert result.understood.followup and "policing" in result.query
+    assert result.hits[0].doc.id == "SYN.DEL/214/19", [h.citation for h in result.hits]   # Russia's reply to Canada
+    result = r.search("How did the Russians see it?", k=3, history=history)
+    assert "Canada" in result.query                      # Canada spoke of itself: still the subject
+    assert {h.doc.id for h in result.hits} == {"SYN.DEL/214/19"}, [h.citation for h in result.hits]
+    history = ["How did Russia describe the observers of Kazakhstan's 2021 elections?"]
+    result = r.search("What was the EU's take?", k=3, history=history)
+    assert result.understood.followup and "2021" in result.query
+    assert result.hits[0].doc.id == "PC.DEL/80/21/Rev.1"      # not the EU on Georgia
+    from qa.conversation import contextualize
+    # "their" is the reports' here, not Switzerland's: Switzerland is not the subject
+    assert "Switzerland" not in contextualize(
+        "And the Russians?", ["What did Switzerland say about ODIHR's reports and their recommendations?"])
