@@ -615,6 +615,19 @@ def _without_names(words: list[str], delegations, aliases: dict[str, str], form=
 _OWN_AFFAIRS = re.compile(r"\bits\b|\btheir\s+own\b", re.I)
 
 
+def changes_the_place(question: str, history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:
+    """Does a follow-up put a place of its own where the earlier turn had another ("What did the
+    EU say about Malta's 2021 elections?", then "What about Norway's?")? The earlier turn's date
+    was that place's event, not this one's."""
+    clear, likely = speaker_mentions(question, aliases)
+    own = set(delegation_mentions(question, aliases)) - set(ellipsis_speakers(question, aliases)) - set(clear + likely)
+    if not own:
+        return False
+    turns = carried_turns(history, aliases)
+    earlier = set(delegation_mentions(" ".join(turns), aliases)) - set(latest_speakers(turns, aliases))
+    return bool(earlier - own)
+
+
 def _with_history(question: str, history: list[str], aliases: dict[str, str]) -> str:
     if not history or not is_followup(question, aliases):
         return question

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
-from .conversation import (carried_turns, contextualize, is_followup, keeps_the_time, latest_speakers, named_entities,
-                           may_change_year, says_what_it_asks, set_aside_speakers, speaker_mentions,
-                           speakers_of_followup, without_time_phrases)
+from .conversation import (carried_turns, changes_the_place, contextualize, is_followup, keeps_the_time,
+                           latest_speakers, may_change_year, named_entities, says_what_it_asks, set_aside_speakers,
+                           speaker_mentions, speakers_of_followup, without_time_phrases)
 from .delegations import names_of
 from .filters import Filters
 from .regions import described_region
@@ -51,6 +51,13 @@ class Query:
     @property
     def all_speakers(self) -> list[str]:
         return self.speakers + self.likely_speakers
+
+
+def _without_carried(judged: str, question: str, drop) -> str:
+    """`judged` less the words carried from earlier turns (those after the question) that `drop` picks."""
+    if not judged.startswith(question):
+        return judged
+    return " ".join([question, *(w for w in judged[len(question):].split() if not drop(w.strip("?.,;:()")))])
 
 
 def understand(question: str, history: list[str] | None, filters: Filters | None, signals,
@@ -88,8 +95,10 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         # "And the Russians, on those reports?" after a turn about a Swiss statement of March: the
         # month pinned the Swiss statement, and a reply on the same subject is often a later one.
         # The carried year still narrows it: only the month goes.
-        carried = judged[len(question):].split()
-        judged = " ".join([question, *(w for w in carried if w.strip("?.,;:()").lower() not in MONTHS)])
+        judged = _without_carried(judged, question, lambda w: w.lower() in MONTHS)
+    if followup and not keeps_the_time(question) and changes_the_place(question, history, signals.aliases):
+        # "What about Norway's?" after Malta's 2021 elections: the year was Malta's, not Norway's
+        judged = _without_carried(judged, question, lambda w: w.lower() in MONTHS or YEAR.fullmatch(w))
     if followup and not YEAR.search(question) and may_change_year(question, " ".join(turns)):
         # "a few months earlier" than a January turn is the year before: no carried year to refuse for
         judged = " ".join(w for w in judged.split() if not YEAR.fullmatch(w.strip("?.,;:()")))

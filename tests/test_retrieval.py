@@ -872,3 +872,17 @@ def test_a_follow_up_asking_for_a_speaker_s_view_takes_the_earlier_turn_s_subjec
     # "their" is the reports' here, not Switzerland's: Switzerland is not the subject
     assert "Switzerland" not in contextualize(
         "And the Russians?", ["What did Switzerland say about ODIHR's reports and their recommendations?"])
+
+
+def test_a_follow_up_moving_to_another_place_is_not_held_to_the_earlier_place_s_year(with_georgia_and_canada):
+    """The EU spoke on Kazakhstan's elections in 2021 and on Georgia's in 2020: "How about
+    Georgia's elections?" asks about Georgia's, whenever they were. A time of its own, or "the same
+    year", still holds it to one."""
+    r = with_georgia_and_canada
+    history = ["How did the EU judge the conduct of Kazakhstan's January 2021 elections?"]
+    result = r.search("How about Georgia's elections?", k=3, history=history)
+    assert "2021" in result.query and "2021" not in result.understood.judged
+    assert not result.abstained, result.reason
+    assert result.hits[0].doc.delegation == "European Union" and "Georgia" in result.hits[0].doc.title
+    result = r.search("How about Georgia's elections the same year?", k=3, history=history)
+    assert result.abstained and "2021" in result.reason
