@@ -16,7 +16,7 @@ PERSON_QUESTION = re.compile(
     r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:official|minister|ambassador|person|"
     r"politician|leader|speaker|envoy|diplomat|president|chair(?:man|person)?|head)\b", re.I)
 DATE_QUESTION = re.compile(r"^\s*when\b|\b(?:what|which)\s+(?:date|day|month|year)\b", re.I)
-QUANTITY_NOUNS = r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|margin"
+QUANTITY_NOUNS = r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|margin|value|sum"
 QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|"
                                r"how large|how big)\b"
                                # "What is the mission's approved budget for 2030?"
@@ -193,13 +193,13 @@ def holds(text: str, kinds: set[str], counts: set[str] | None = None) -> bool:
 
 
 # "How much money / funding ...?": an amount of money answers it wherever the word is
-_MONEY_STEMS = frozenset(stem(w) for w in "money funding funds aid assistance contribution budget".split())
+_MONEY_STEMS = frozenset(stem(w) for w in "money funding funds aid assistance contribution budget value sum".split())
 _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds|francs?|yen|rubles?|roubles?)\b", re.I)
 
 
 # What a figure question may ask the measure of ("What was the turnout …?", "What is the budget …?"):
 # a figure answers it only beside that word, or, for a rate, as a percentage ("49 per cent")
-MEASURE_STEMS = frozenset(stem(w) for w in "turnout population budget cost costs price funding margin toll".split())
+MEASURE_STEMS = frozenset(stem(w) for w in "turnout population budget cost costs price funding margin toll value sum".split())
 _RATES = frozenset(stem(w) for w in "turnout margin".split())
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
 

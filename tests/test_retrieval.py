@@ -315,6 +315,20 @@ def test_a_measure_needs_its_figure_beside_it():
     assert states_quantity("some 49 per cent of voters cast ballots", turnout)   # a rate as a percentage
 
 
+
+def test_what_value_or_sum_asks_for_an_amount(retriever):
+    """"What value did Freedonia put on its fisheries?" asks for a figure: an amount of money or a
+    figure beside "value" answers it, a number of something else does not."""
+    from qa.answer_types import QUANTITY_QUESTION, states_quantity
+    question = "What value did Freedonia put on the fish stocks in its waters?"
+    assert QUANTITY_QUESTION.search(question) and QUANTITY_QUESTION.search("What sum did Freedonia pledge?")
+    about = retriever.abstainer.counted_stems(question)
+    assert states_quantity("stocks worth some $3 billion a year", about)
+    assert states_quantity("their value exceeds 40 billion", about)
+    assert not states_quantity("our waters stretch 200 nautical miles from the coast", about)
+    assert not QUANTITY_QUESTION.search("What values did Freedonia defend?")
+
+
 def test_a_figure_or_person_a_named_speaker_gave_must_come_from_that_speakers_passages(retriever):
     from qa.chunking import Chunk
     from qa.documents import Document
