@@ -72,6 +72,8 @@ diplomats?|officials?""".replace("\n", "")
 # not roles ("the Kazakh ambassador" may be quoted by another delegation)
 _SAID_NOUNS = r"statements?|reply|replies|response|position|view|assessment|remarks|criticism|reaction|comments"
 _ROLE_NOUNS = r"delegation|ambassador|envoy|representatives?|side|diplomats?|mission"
+# who speaks for a state at the UN: "did Malawi's president announce" is Malawi speaking
+_LEADERS = r"president|prime\s+minister|(?:foreign\s+)?minister|king|emir|leader|head\s+of\s+state"
 _HAS_STANCE_NOUN, _HAS_SAID_NOUN, _HAS_SPEECH_VERB, _HAS_ROLE_NOUN = (
     re.compile(rf"\b(?:{words})\b", re.I) for words in (_STANCE_NOUNS, _SAID_NOUNS, _SPEECH_VERBS, _ROLE_NOUNS))
 
@@ -111,7 +113,7 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     clear = [
         # did Russia say / did the EU and Russia differ / has the Russian delegation argued
         rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
-        rf"(?:\s+(?:delegation|representatives?|side|government))?"
+        rf"(?:\s+(?:delegation|representatives?|side|government)|['’]s\s+(?:{_LEADERS}))?"
         rf"\s+(?:(?:not|also|ever|again|still|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",

@@ -900,3 +900,16 @@ def test_a_follow_up_moving_to_another_place_is_not_held_to_the_earlier_place_s_
     assert result.hits[0].doc.delegation == "European Union" and "Georgia" in result.hits[0].doc.title
     result = r.search("How about Georgia's elections the same year?", k=3, history=history)
     assert result.abstained and "2021" in result.reason
+
+
+def test_a_state_speaks_through_its_leader(neighbours):
+    """At the UN a president or minister speaks for the state: "did Nigeria's president announce"
+    is Nigeria speaking, and is refused when Nigeria's statement never touches the subject."""
+    from qa.conversation import speaker_mentions
+    names = neighbours.signals.speaker_names
+    assert speaker_mentions("What did Nigeria's president announce?", names)[0] == ["Nigeria"]
+    assert speaker_mentions("What did Congo's foreign minister say about the forests?", names)[0] == ["Congo"]
+    result = neighbours.search("What carbon payments for its forests did Nigeria's president ask for?", k=2)
+    assert result.abstained and result.reason.startswith("no statement by Nigeria mentions"), result.reason
+    result = neighbours.search("What did Nigeria's president ask for about irrigation?", k=2)
+    assert not result.abstained and result.hits[0].doc.id == "nigeria"
