@@ -46,6 +46,7 @@ from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_ST
                            states_day, states_future_date, states_quantity, states_winner, without_opening)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation
+from .signals import years_in
 from .text import MONTH_NAME, stem
 
 # speaker_words: below this many statements, a word in most of them ("Kazakhstan" in five
@@ -407,7 +408,7 @@ class Abstainer:
                   (on("speaker_words") and self.speaker_words_gap(query, speakers))
         if gap:
             return True, gap
-        said = self._by_speaker(query, hits[:5], speakers)
+        said = self._of_the_year(query, self._by_speaker(query, hits[:5], speakers))
         query = without_opening(query)
         if on("no_figure") and QUANTITY_QUESTION.search(query):
             about = self.counted_stems(query)
@@ -449,6 +450,14 @@ class Abstainer:
         it ("How many ships did Malta say ...?"), that speaker's passages among them, if
         any; another delegation's figure does not answer what Russia said."""
         return self._own(query, hits, speakers) or hits
+
+    @staticmethod
+    def _of_the_year(query: str, hits: list) -> list:
+        """The hits a figure, name or date for the year a question asks about must come from: those
+        of that year (the passage mentions it or its statement is from it), if any. "How many
+        parties ran in 2021?" is not answered by a statement's "six parties" of 2016."""
+        asked = set(YEAR.findall(query))
+        return [h for h in hits if asked & years_in(h.chunk.text, h.doc)] or hits if asked else hits
 
     def dated_stems(self, query: str) -> set[str] | None:
         """Stems of what a "when …?" question asks the date of: its content words less the speakers'

@@ -54,7 +54,7 @@ _RELATIVE_YEAR = re.compile(r"\b(next|coming|last|past|previous|this|current)\s+
 _YEAR_OFFSET = {"next": 1, "coming": 1, "last": -1, "past": -1, "previous": -1, "this": 0, "current": 0}
 
 
-def _years_in(text: str, doc) -> set[str]:
+def years_in(text: str, doc) -> set[str]:
     """The years a text mentions, "next year" and "last year" read against the year of its
     statement, and the years the statement is from."""
     own = {iso[:4] for iso in (doc.date, doc.delivered) if iso}
@@ -181,7 +181,7 @@ def build(index) -> Signals:
     for n, (d, text) in enumerate(zip(docs, index.doc_texts)):
         for w in set(_TOKEN.findall(text)):
             postings.setdefault(w, []).append(n)
-        doc_years.append(same(frozenset(_years_in(text, d))))
+        doc_years.append(same(frozenset(years_in(text, d))))
         meta = " ".join(filter(None, (d.title, d.delegation, d.meeting, d.speaker, d.id)))
         vocab.update(w.lower() for w in WORD.findall(meta))
         vocab.update(iso[:4] for iso in (d.date, d.delivered) if iso)
@@ -204,7 +204,7 @@ def build(index) -> Signals:
         for a in {m.group(0).lower() for m in alias_rx.finditer(c.text)}:
             alias_chunks.setdefault(a, []).append(i)
         d = docs[dn]
-        chunk_years.append(same(frozenset(_years_in(c.text, d))))
+        chunk_years.append(same(frozenset(years_in(c.text, d))))
         stance_bits[i] = stance_mod.mask(c.text)
         # prose or not is a property of the paragraph, not of a piece cut from it
         key = (dn, tuple(c.paragraphs))

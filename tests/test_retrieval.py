@@ -913,3 +913,15 @@ def test_a_state_speaks_through_its_leader(neighbours):
     assert result.abstained and result.reason.startswith("no statement by Nigeria mentions"), result.reason
     result = neighbours.search("What did Nigeria's president ask for about irrigation?", k=2)
     assert not result.abstained and result.hits[0].doc.id == "nigeria"
+
+
+def test_a_figure_for_a_year_must_come_from_a_passage_of_that_year(retriever):
+    """The US counted six parties in Kazakhstan's 2016 elections; no statement counts 2021's. Asked
+    for 2021, the 2016 figure among the hits is no answer; asked for 2016, or for no year, it is."""
+    result = retriever.search("How many political parties took part in Kazakhstan's 2021 parliamentary elections?", k=5)
+    assert "us-pc-2016-04-07-kazakhstan-elections" in {h.doc.id for h in result.hits}
+    assert result.abstained and result.reason == "the question asks for a figure and no passage states one"
+    for question in ("How many political parties took part in Kazakhstan's 2016 parliamentary elections?",
+                     "How many political parties took part in Kazakhstan's parliamentary elections?"):
+        result = retriever.search(question, k=5)
+        assert not result.abstained, result.reason
