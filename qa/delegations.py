@@ -165,11 +165,11 @@ def canonical_delegation(name: str) -> str:
     return DELEGATION_ALIASES.get(name.strip().lower(), name.strip())
 
 
-# Words that only give a state's form: "Republic of Moldova" is Moldova and "Iran (Islamic Republic
-# of)" is Iran, but "Democratic Republic of the Congo" is not Congo, "South Sudan" is not Sudan and
-# Niger is not Nigeria.
+# Words that only give a state's form or its office: "Republic of Moldova" is Moldova, "Iran (Islamic
+# Republic of)" is Iran and "Permanent Mission of Canada to the OSCE" is Canada, but "Democratic
+# Republic of the Congo" is not Congo, "South Sudan" is not Sudan and Niger is not Nigeria.
 _FORM_WORDS = frozenset("""the of republic state states federation federated kingdom united america plurinational
-bolivarian islamic great britain and northern ireland""".split())
+bolivarian islamic great britain and northern ireland delegation permanent mission to osce un nations""".split())
 _NAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 

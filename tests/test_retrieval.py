@@ -854,6 +854,7 @@ def test_a_state_is_not_the_state_whose_name_contains_its_own(neighbours):
     assert same_delegation("Tanzania", "United Republic of Tanzania")
     assert same_delegation("United Kingdom", "United Kingdom of Great Britain and Northern Ireland")
     assert same_delegation("Micronesia", "Micronesia (Federated States of)")
+    assert same_delegation("Canada", "Permanent Mission of Canada to the OSCE")    # a corpus's own metadata
     hits = neighbours.search("What did they say about drought?", k=4, filters=Filters(delegations=["Niger"])).hits
     assert [h.doc.id for h in hits] == ["niger"]
     result = neighbours.search("What did Niger ask for after the droughts?", k=2)
