@@ -665,8 +665,8 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
         # with no speaker found earlier, a possessive ("Malta's budget") is taken for the topic
         gone = speakers if own_place or not spoken else spoken
         if not own_place and spoken and set(speakers) == set(spoken) and _OWN_AFFAIRS.search(carried):
-            # "How did Malta present its elections?", then "What was the EU's take?": Malta spoke
-            # of itself, so it stays as the topic while the EU takes its place as the speaker
+            # "How did Malta present its elections?", then "What was Norway's verdict?": Malta spoke
+            # of itself, so it stays as the topic while Norway takes its place as the speaker
             gone = []
         words = _without_names(words, gone, aliases, form=_bare if own_place or spoken else str.lower)
     else:

@@ -880,13 +880,14 @@ def test_a_follow_up_asking_for_a_speaker_s_view_takes_the_earlier_turn_s_subjec
     assert "Canada" in result.query                      # Canada spoke of itself: still the subject
     assert {h.doc.id for h in result.hits} == {"SYN.DEL/214/19"}, [h.citation for h in result.hits]
     history = ["How did Russia describe the observers of Kazakhstan's 2021 elections?"]
-    result = r.search("What was the EU's take?", k=3, history=history)
+    result = r.search("What was the EU's verdict?", k=3, history=history)
     assert result.understood.followup and "2021" in result.query
     assert result.hits[0].doc.id == "PC.DEL/80/21/Rev.1"      # not the EU on Georgia
-    from qa.conversation import contextualize
+    from qa.conversation import contextualize, is_followup
+    assert is_followup("So what was Norway's take?") and is_followup("What was Norway's take?")
     # "their" is the reports' here, not Switzerland's: Switzerland is not the subject
     assert "Switzerland" not in contextualize(
-        "And the Russians?", ["What did Switzerland say about ODIHR's reports and their recommendations?"])
+        "And the Poles?", ["What did Switzerland say about ODIHR's reports and their recommendations?"])
 
 
 def test_a_follow_up_moving_to_another_place_is_not_held_to_the_earlier_place_s_year(with_georgia_and_canada):
