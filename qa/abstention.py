@@ -40,9 +40,9 @@ import re
 
 import numpy as np
 
-from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS, SAME_COUNT,
-                           PEOPLE_STEMS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SPEAKER_QUESTION,
-                           WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
+from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS,
+                           PEOPLE_STEMS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SAME_COUNT,
+                           SPEAKER_QUESTION, WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
                            states_day, states_future_date, states_quantity, states_winner, without_opening)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
 from .delegations import DELEGATION_ALIASES, names_of, same_delegation

@@ -16,7 +16,8 @@ PERSON_QUESTION = re.compile(
     r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:official|minister|ambassador|person|"
     r"politician|leader|speaker|envoy|diplomat|president|chair(?:man|person)?|head)\b", re.I)
 DATE_QUESTION = re.compile(r"^\s*when\b|\b(?:what|which)\s+(?:date|day|month|year)\b", re.I)
-QUANTITY_NOUNS = r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|margin|value|sum"
+QUANTITY_NOUNS = (r"budget|cost|costs|price|funding|turnout|population|amount|total|size|number|share|percentage|"
+                  r"margin|value|sum")
 QUANTITY_QUESTION = re.compile(r"\b(how many|how much|what (?:percentage|percent|share|proportion|number)|"
                                r"how large|how big)\b"
                                # "What is the mission's approved budget for 2030?"
@@ -199,7 +200,8 @@ _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds|francs?|yen|rubl
 
 # What a figure question may ask the measure of ("What was the turnout …?", "What is the budget …?"):
 # a figure answers it only beside that word, or, for a rate, as a percentage ("49 per cent")
-MEASURE_STEMS = frozenset(stem(w) for w in "turnout population budget cost costs price funding margin toll value sum".split())
+MEASURE_STEMS = frozenset(stem(w) for w in
+                          "turnout population budget cost costs price funding margin toll value sum".split())
 _RATES = frozenset(stem(w) for w in "turnout margin".split())
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
 

@@ -118,7 +118,8 @@ _CAPITALS = {
     "Lebanon": "beirut", "Lesotho": "maseru", "Liberia": "monrovia", "Libya": "tripoli", "Madagascar": "antananarivo",
     "Malawi": "lilongwe", "Malaysia": "kuala lumpur", "Mali": "bamako", "Marshall Islands": "majuro",
     "Mauritania": "nouakchott", "Mauritius": "port louis", "Mexico": "mexico city",
-    "Micronesia (Federated States of)": "palikir", "Morocco": "rabat", "Mozambique": "maputo", "Myanmar": "naypyidaw, nay pyi taw",
+    "Micronesia (Federated States of)": "palikir", "Morocco": "rabat", "Mozambique": "maputo",
+    "Myanmar": "naypyidaw, nay pyi taw",
     "Namibia": "windhoek", "Nauru": "yaren", "Nepal": "kathmandu", "New Zealand": "wellington", "Nicaragua": "managua",
     "Niger": "niamey", "Nigeria": "abuja", "Oman": "muscat", "Pakistan": "islamabad", "Palau": "ngerulmud",
     "Panama": "panama city", "Papua New Guinea": "port moresby", "Paraguay": "asunción, asuncion", "Peru": "lima",
@@ -130,7 +131,8 @@ _CAPITALS = {
     "Suriname": "paramaribo", "Syria": "damascus", "Thailand": "bangkok", "Timor-Leste": "dili", "Togo": "lomé, lome",
     "Tonga": "nuku'alofa", "Trinidad and Tobago": "port of spain", "Tunisia": "tunis", "Tuvalu": "funafuti",
     "Uganda": "kampala", "United Arab Emirates": "abu dhabi", "United Republic of Tanzania": "dodoma, dar es salaam",
-    "Uruguay": "montevideo", "Vanuatu": "port vila", "Venezuela": "caracas", "Vietnam": "hanoi", "Yemen": "sanaa, sana'a",
+    "Uruguay": "montevideo", "Vanuatu": "port vila", "Venezuela": "caracas", "Vietnam": "hanoi",
+    "Yemen": "sanaa, sana'a",
     "Zambia": "lusaka", "Zimbabwe": "harare",
 }
 # The people, as a question names a government by them ("Did the Canadians reply?"); the
