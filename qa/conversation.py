@@ -617,12 +617,18 @@ def _without_names(words: list[str], delegations, aliases: dict[str, str], form=
 _OWN_AFFAIRS = re.compile(r"\bits\b|\btheir\s+own\b", re.I)
 
 
+def _own_places(question: str, aliases: dict[str, str]) -> set[str]:
+    """The delegations a question names as what it asks about, not as who speaks ("And London, on
+    Malta's vote?": Malta)."""
+    clear, likely = speaker_mentions(question, aliases)
+    return set(delegation_mentions(question, aliases)) - set(ellipsis_speakers(question, aliases)) - set(clear + likely)
+
+
 def changes_the_place(question: str, history: list[str], aliases: dict[str, str] = DELEGATION_ALIASES) -> bool:
     """Does a follow-up put a place of its own where the earlier turn had another ("What did the
     EU say about Malta's 2021 elections?", then "What about Norway's?")? The earlier turn's date
     was that place's event, not this one's."""
-    clear, likely = speaker_mentions(question, aliases)
-    own = set(delegation_mentions(question, aliases)) - set(ellipsis_speakers(question, aliases)) - set(clear + likely)
+    own = _own_places(question, aliases)
     if not own:
         return False
     turns = carried_turns(history, aliases)
@@ -659,8 +665,7 @@ def _with_history(question: str, history: list[str], aliases: dict[str, str]) ->
     elif named:
         # a new speaker replaces the old one: "EU ... Malta's budget" then "And Russia?" keeps
         # Malta; a place of its own replaces the old places too: "And Lisbon, on Poland's budget?"
-        clear, likely = speaker_mentions(question, aliases)
-        own_place = set(named) - set(opening) - set(clear + likely)
+        own_place = _own_places(question, aliases)
         spoken = latest_speakers(turns, aliases)
         # with no speaker found earlier, a possessive ("Malta's budget") is taken for the topic
         gone = speakers if own_place or not spoken else spoken

@@ -54,7 +54,8 @@ class Query:
 
 
 def _without_carried(judged: str, question: str, drop) -> str:
-    """`judged` less the words carried from earlier turns (those after the question) that `drop` picks."""
+    """`judged` less the words carried from earlier turns that `drop` picks: what contextualize
+    appends comes after the question, which it leaves as asked."""
     if not judged.startswith(question):
         return judged
     return " ".join([question, *(w for w in judged[len(question):].split() if not drop(w.strip("?.,;:()")))])
@@ -90,7 +91,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         if not set(clear) & set(earlier) and not keeps_the_time(question):
             when = []
         judged = " ".join([own, *dict.fromkeys(when)])
-    elif followup and clear and text.startswith(question) and not keeps_the_time(question) and \
+    elif followup and clear and not keeps_the_time(question) and \
             not set(clear) & set(latest_speakers(turns, signals.speaker_names)):
         # "And the Russians, on those reports?" after a turn about a Swiss statement of March: the
         # month pinned the Swiss statement, and a reply on the same subject is often a later one.
@@ -101,7 +102,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         judged = _without_carried(judged, question, lambda w: w.lower() in MONTHS or YEAR.fullmatch(w))
     if followup and not YEAR.search(question) and may_change_year(question, " ".join(turns)):
         # "a few months earlier" than a January turn is the year before: no carried year to refuse for
-        judged = " ".join(w for w in judged.split() if not YEAR.fullmatch(w.strip("?.,;:()")))
+        judged = _without_carried(judged, question, YEAR.fullmatch)
     judged = without_time_phrases(judged)   # "a month later" is a time, not a topic word
     # "How did Malta and Norway differ on ...?": every passage of either statement already
     # carries its delegation in what was embedded, so the names pull the model towards
