@@ -74,6 +74,9 @@ _SAID_NOUNS = r"statements?|reply|replies|response|position|view|assessment|rema
 _ROLE_NOUNS = r"delegation|ambassador|envoy|representatives?|side|diplomats?|mission"
 # who speaks for a state at the UN: "did Malawi's president announce" is Malawi speaking
 _LEADERS = r"president|prime\s+minister|(?:foreign\s+)?minister|king|emir|leader|head\s+of\s+state"
+# what a speaker voices, whatever the verb: "What criticism did Malta level at ...?"
+_SAID_THINGS = r"""criticisms?|complaints?|proposals?|demands?|requests?|appeals?|warnings?|concerns?|arguments?|
+pledges?|charges?|accusations?|objections?|suggestions?|recommendations?|message|messages|points?""".replace("\n", "")
 _HAS_STANCE_NOUN, _HAS_SAID_NOUN, _HAS_SPEECH_VERB, _HAS_ROLE_NOUN = (
     re.compile(rf"\b(?:{words})\b", re.I) for words in (_STANCE_NOUNS, _SAID_NOUNS, _SPEECH_VERBS, _ROLE_NOUNS))
 
@@ -113,13 +116,17 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     clear = [
         # did Russia say / did the EU and Russia differ / has the Russian delegation argued
         rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
-        rf"(?:\s+(?:delegation|representatives?|side|government)|['’]s\s+(?:{_LEADERS}))?"
+        rf"(?:\s+(?:delegation|representatives?|side|government)|['’]s\s+(?:government|delegation|{_LEADERS}))?"
         rf"\s+(?:(?:not|also|ever|again|still|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
         rf"\baccording\s+to\s+(?P<n>{name})",
         # "What position did Malta take on ...?", "Did Malta adopt a clear stance?"
         rf"\b(?:position|stance|view|line|approach)s?\s+(?:did|does|do|has|have|had|will|would)\s+(?P<n>{name})\s+"
         r"(?:take|took|taken|adopt|adopted|hold|held)\b",
+        # "What criticism did Malta level at ...?", "Which proposal did the Maltese government put forward?":
+        # whoever raises a criticism, a proposal or a warning says it
+        rf"\b(?:{_SAID_THINGS})\s+(?:did|does|do|has|have|had|will|would)\s+(?P<n>{name})"
+        rf"(?:\s+(?:delegation|government)|['’]s\s+(?:government|delegation|{_LEADERS}))?\s+[a-z]+\b",
         rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
         r"(?:(?:a|an|the|its|any|their)\s+)?(?:\w+\s+)?(?:position|stance|view|line)\b",
         # "Russia's statement", "the EU's and Russia's verdicts"
@@ -253,6 +260,8 @@ _OTHERS = re.compile(r"\b(?:anyone|anybody|someone|somebody|nobody|no\s+one|othe
                      r"other\s+(?:delegations?|states|countries|participating\s+states|speakers|governments))\b", re.I)
 
 # where the speaker of an elliptical opening ends: "And Lisbon, on the budget?"
+# "Malta's take", "the EU's reaction": a possessive before a word for a view names a speaker, not a topic
+_POSSESSED_VIEW = re.compile(rf"^(?P<who>.+?)['’]s\s+(?:{_STANCE_NOUNS}|take)$", re.I)
 _HEAD_END = re.compile(r",|\s+(?:on|about|in|regarding|concerning|over|for|at|with|to)\s+", re.I)
 
 
@@ -265,7 +274,11 @@ def ellipsis_speakers(question: str, aliases: dict[str, str]) -> list[str]:
         return []
     rest = m.group("rest")
     head = rest if _only_speakers(rest, aliases) else " ".join(_HEAD_END.split(rest, 1)[0].split()[:3])
-    if re.search(r"['’]s\b", head):
+    own_view = _POSSESSED_VIEW.match(head)
+    if own_view:
+        # "What about Lisbon's take on the budget?": the possessive names who holds the view
+        head = own_view.group("who")
+    elif re.search(r"['’]s\b", head):
         return []
     # a capital speaks here as its government ("And Lisbon?"), whatever `aliases` holds
     return delegation_mentions(head, aliases) or list(dict.fromkeys(
@@ -299,6 +312,12 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 _EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
                 r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
+# "that final report", "How did Malta assess that early vote?": the earlier turn's event, described;
+# but in "Did Malta say that early elections were needed?" it opens what was said
+_THAT_DESCRIBED = re.compile(r"(?:\b(?P<before>[\w'’]+)\s+)?\bthat\s+(?:final|preliminary|interim|early|snap|last|"
+                             rf"recent|whole|first|second|presidential|parliamentary|constitutional|local)\s+"
+                             rf"(?:{_EVENT_NOUNS})\b(?P<clause>\s+(?:was|were|is|are|had|has|have|would|should|must|"
+                             r"will|could|can|might|did|does|do|\w+ed)\b)?", re.I)
 # "Why was that vote called early?": a vote called, not a speaker calling for something
 _CALLED_ELECTION = re.compile(r"\bcall(?:ed|s)?\s+(?:an?\s+)?(?:early|snap|off)\b", re.I)
 _SAID_POINTER = re.compile(rf"\b(?:it|they|its|their|them|(?:that|this)\b(?!\s+(?:{_EVENT_NOUNS})\b))\b", re.I)
@@ -358,6 +377,9 @@ def is_followup(question: str, aliases: dict[str, str] = DELEGATION_ALIASES) -> 
     own topic ("Who is <a name>?") or a pronoun whose antecedent it names itself ("Which
     observers did X say found that they ...") stands alone."""
     if _FOLLOWUP_START.search(question) or _POINTING.search(question):
+        return True
+    described = _THAT_DESCRIBED.search(question)
+    if described and not (_SPEECH_VERB.fullmatch(described.group("before") or "") and described.group("clause")):
         return True
     for m in _PRONOUN.finditer(question):
         before = question[: m.start()]

@@ -24,6 +24,7 @@ EU = "PC.DEL/80/21/Rev.1"
     "Who chaired the round table in 2011?",
     "Which delegations criticised the methodology of election observation?",   # three topic words
     "Did Russia say that harsh criticism of the 2021 vote was unfair?",    # "that" opens what was said
+    "Did the EU argue that presidential elections must be free in Kyrgyzstan?",   # ... before an adjective and an event
     "Did the EU welcome the vote and did it mention observers?",          # "it" is the EU
 ])
 def test_a_question_that_stands_alone_is_not_a_follow_up(question):
@@ -45,6 +46,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
     "Did the EU comment on that as well?", "What did Russia say about that in its reply?",   # "that": the turn's topic
     "Did the Holy See say anything on that subject?", "Had the US admitted shortcomings on that front?",
+    "Which observers signed that final report on the observation mission?",   # "that", an adjective, the event
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):
     assert is_followup(question)
@@ -96,6 +98,8 @@ def test_a_follow_up_month_replaces_the_earlier_one_and_may_the_verb_does_not():
     ("And London?", ["United Kingdom"]),                                    # a capital as a speaker
     ("Did anyone else criticise it?", []),                                  # other speakers than the EU
     ("Did Russia agree?", ["Russian Federation"]),                          # a speaker and a reaction
+    ("What about Moscow's take on the 2022 vote?", ["Russian Federation"]),  # a possessive view: a speaker
+    ("How about the UK's reaction?", ["United Kingdom"]),
     # names a delegation and leans back only for "they" (the recommendations): no speaker
     ("How many proposals did ODIHR make after Kazakhstan's 2011 vote, and were they adopted?", []),
 ])

@@ -867,6 +867,20 @@ def test_a_state_is_not_the_state_whose_name_contains_its_own(neighbours):
     assert result.understood.speakers == ["Congo"] and result.hits[0].doc.id == "congo"
 
 
+def test_a_un_member_is_named_by_its_adjective_and_speaks_through_its_government(neighbours):
+    """"The Nigerien delegation" is Niger and "the Nigerian government" Nigeria; whoever raises a
+    request or a complaint, whatever the verb, says it ("What request did Niger's government put
+    to donors?"). Without the adjectives or the pattern, both states' near-identical passages tie."""
+    result = neighbours.search("What did the Nigerien delegation want for the grazing lands?", k=2)
+    assert result.understood.speakers == ["Niger"] and result.hits[0].doc.id == "niger"
+    result = neighbours.search("Which request did the Nigerian government put to partners about the drought?", k=2)
+    assert result.understood.speakers == ["Nigeria"] and result.hits[0].doc.id == "nigeria"
+    result = neighbours.search("What request did Niger's government put to partners after the harvests failed?", k=2)
+    assert result.understood.speakers == ["Niger"] and result.hits[0].doc.id == "niger"
+    # a word for two states names neither
+    assert neighbours.search("What did the Congolese delegation ask for?", k=2).understood.speakers == []
+
+
 def test_a_follow_up_asking_for_a_speaker_s_view_takes_the_earlier_turn_s_subject(with_georgia_and_canada):
     """"What was Moscow's view?" names a speaker and nothing else: it asks about the earlier
     turn's subject (a possessive is still the name, and "view", "take", "verdict" say nothing of
