@@ -408,7 +408,8 @@ class Abstainer:
                   (on("speaker_words") and self.speaker_words_gap(query, speakers))
         if gap:
             return True, gap
-        said = self._of_the_year(query, self._by_speaker(query, hits[:5], speakers))
+        said = self._of_the_year(query, self._of_the_place(query, self._by_speaker(query, hits[:5], speakers),
+                                                          speakers))
         query = without_opening(query)
         if on("no_figure") and QUANTITY_QUESTION.search(query):
             about = self.counted_stems(query)
@@ -450,6 +451,22 @@ class Abstainer:
         it ("How many ships did Malta say ...?"), that speaker's passages among them, if
         any; another delegation's figure does not answer what Russia said."""
         return self._own(query, hits, speakers) or hits
+
+    def _of_the_place(self, query: str, hits: list, speakers: list[str] | None) -> list:
+        """With no speaker named, the hits a figure, name or date about a place must come from:
+        those by that place or naming it, if any. "How large is Malta's marine park?" is not
+        answered by Norway's figure for its own park."""
+        if self._speakers(query, speakers):
+            return hits
+        places = self._topics(query, [])
+        if not places:
+            return hits
+        sig = self.signals
+        # by the place, or from a statement that names it (a passage on "the election" is about the
+        # place its statement names)
+        about = np.unique(np.concatenate([sig.docs_mentioning(_loosely(names)) for names in places]
+                                         + [sig.docs_of(sig.aliases.get(n, n)) for names in places for n in names]))
+        return [h for h in hits if np.isin(self.index.doc_position[h.doc.id], about)] or hits
 
     @staticmethod
     def _of_the_year(query: str, hits: list) -> list:

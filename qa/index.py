@@ -133,8 +133,8 @@ class Index:
         # any id, alias or file name, case-insensitively -> the document
         self.by_name = {a.casefold(): d for d in self.documents for a in d.aliases}
         self.by_name.update({d.id.casefold(): d for d in self.documents})
-        order = {d.id: i for i, d in enumerate(self.documents)}
-        self.chunk_doc = np.array([order[c.doc_id] for c in self.chunks], dtype=np.int64)
+        self.doc_position = {d.id: i for i, d in enumerate(self.documents)}   # id -> row in `documents`
+        self.chunk_doc = np.array([self.doc_position[c.doc_id] for c in self.chunks], dtype=np.int64)
 
     # --- components ---------------------------------------------------------
     @property

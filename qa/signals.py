@@ -37,7 +37,8 @@ import numpy as np
 from . import stance as stance_mod
 from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
-from .delegations import CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of
+from .delegations import (CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of,
+                          same_delegation)
 from .text import looks_like_prose, stem
 
 log = logging.getLogger(__name__)
@@ -152,9 +153,15 @@ class Signals:
         return np.flatnonzero(marked).astype(np.int32)
 
     def docs_of(self, delegation: str) -> np.ndarray:
-        canon = canonical_delegation(delegation).lower()
-        hits = [d for name, d in self.delegation_docs.items() if canon in name or name in canon]
-        return np.unique(np.concatenate(hits)) if hits else np.zeros(0, dtype=np.int32)
+        # one delegation under its spellings ("Republic of Moldova"), not every name holding its
+        # name: Niger's statements are not Nigeria's, nor Sudan's South Sudan's
+        key = ("docs_of", delegation)
+        if key not in self._cache:
+            hits = [d for name, d in self.delegation_docs.items() if same_delegation(name, delegation)]
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = np.unique(np.concatenate(hits)) if hits else np.zeros(0, dtype=np.int32)
+        return self._cache[key]
 
     def any_from_or_mentioning(self, docs: np.ndarray, year: str) -> bool:
         return any(year in self.doc_years[d] for d in docs)

@@ -867,6 +867,18 @@ def test_a_state_is_not_the_state_whose_name_contains_its_own(neighbours):
     assert result.understood.speakers == ["Congo"] and result.hits[0].doc.id == "congo"
 
 
+def test_a_state_s_statements_are_its_own_and_a_place_s_figure_comes_from_statements_on_it(neighbours):
+    """Niger did not ask for irrigation (Nigeria did): Nigeria's statement is not Niger's to
+    answer from. A figure asked about a place, with no speaker named, must come from a statement
+    on that place: Niger's three lost harvests do not answer how many the Congo lost."""
+    result = neighbours.search("What did Niger say about irrigation along river basins?", k=4)
+    assert result.abstained and "Niger" in result.reason, result.reason
+    result = neighbours.search("How many harvests did the Congo lose to drought?", k=4)
+    assert result.abstained and "figure" in result.reason, result.reason
+    result = neighbours.search("How many harvests did the Sahel lose to drought?", k=4)   # the Sahel is no state
+    assert not result.abstained, result.reason
+
+
 def test_a_un_member_is_named_by_its_adjective_and_speaks_through_its_government(neighbours):
     """"The Nigerien delegation" is Niger and "the Nigerian government" Nigeria; whoever raises a
     request or a complaint, whatever the verb, says it ("What request did Niger's government put
