@@ -214,6 +214,9 @@ CAPITALS = {c.strip(): canon for canon, names in _CAPITALS.items() for c in name
 # written as a name (see delegation_mentions).
 _AMBIGUOUS = {"us": r"(?<![\w.])(US|U\.S\.)(?!\w)", "georgia": r"\bGeorgia\b", "turkey": r"\bTurkey\b",
               "polish": r"\bPolish\b", "poles": r"\bPoles\b"}
+# "a Central American delegation", "Latin America": a region, not the United States
+_NOT_THE_REGION = r"(?i)(?<!central )(?<!latin )(?<!south )(?<!north )(?<!pan-)(?<!pan )"
+_AMBIGUOUS.update({name: rf"{_NOT_THE_REGION}\b{name}\b" for name in ("america", "american", "americans")})
 
 
 def capital_of(capital: str, aliases: dict[str, str]) -> str:

@@ -256,6 +256,9 @@ def test_other_names_of_delegations():
     assert delegation_mentions("How did the Ukrainian and British delegations react?") == ["Ukraine", "United Kingdom"]
     # a document or group named after a city is not that country speaking; "us" is a pronoun
     assert delegation_mentions("Which Copenhagen Document paragraphs did the Minsk Group cite for us?") == []
+    # a region is not the United States; the Americans are
+    assert delegation_mentions("Which Latin American government spoke for migrants from South America?") == []
+    assert delegation_mentions("Did the Americans and the Central American states agree?") == ["United States"]
 
 
 def test_named_entities_of_a_question():
