@@ -55,7 +55,7 @@ reported|announce|announced|insist|insisted|suggest|suggested|recommend|recommen
 commend|commended|congratulate|congratulated|thank|thanked|complain|complained|question|questioned|dispute|
 disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
 disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|
-concede|conceded|admit|admitted|
+concede|conceded|admit|admitted|put\s+out|issue|issued|publish|published|release|released|deliver|delivered|
 deny|denied|push|pushed|retort|retorted|rebut|rebutted|counter|countered|answer|answered|challenge|challenged|
 contest|contested|
 regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
@@ -196,9 +196,11 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
         j = m.start() - 1
         while j >= 0 and text[j].isspace():
             j -= 1
-        if j < 0 or text[j] in ".?!(":
-            continue
         low = re.sub(r"['’]s$", "", word.lower())
+        # a sentence's first word is capitalised whatever it is; a delegation's name is a name anywhere
+        # (the words a follow-up carries come right after its "?": "And Lisbon? Malta's elections")
+        if (j < 0 or text[j] in ".?!(") and low not in aliases:
+            continue
         if low in FUNCTION_WORDS or low in _MONTH_NAMES or low == "osce" or len(low) < 3:   # all are OSCE statements
             continue
         canon = aliases.get(low)

@@ -272,6 +272,17 @@ def test_named_entities_of_a_question():
     table = acronym_table(["the Office for Democratic Institutions and Human Rights (ODIHR) said"])
     assert named_entities("Did the ODIHR agree?", expansions=long_forms(table)) == \
         [frozenset({"odihr", "office for democratic institutions and human rights"})]
+    # a follow-up's carried words come right after its "?": a state named there is still named,
+    # though a capitalised word opening a sentence is not a name
+    assert [{"malta", "maltese"} <= n for n in named_entities("And the Poles? Malta's 2021 elections")] \
+        == [False, True]
+    assert named_entities("Describe the vote. Observers came.") == []
+
+
+def test_putting_out_or_issuing_a_statement_is_speaking():
+    from qa.conversation import speaker_mentions
+    assert speaker_mentions("Did Norway put out anything on Malta's vote?")[0] == ["Norway"]
+    assert speaker_mentions("Has the EU issued a statement about the referendum?")[0] == ["European Union"]
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
