@@ -41,11 +41,12 @@ import re
 import numpy as np
 
 from .answer_types import (DAY_QUESTION, FUTURE_DATE_QUESTION, GENERIC_PEOPLE_STEMS, MEASURE_STEMS, MONTHS,
+                           PLACE_QUESTION,
                            PEOPLE_STEMS, PERSON_ROLE_QUESTION, QUANTITY_QUESTION, QUANTITY_WORDS, SAME_COUNT,
                            SPEAKER_QUESTION, WHOSE_SPEECH_QUESTION, WINNER_QUESTION, WORD, YEAR, counted, persons_named,
                            states_day, states_future_date, states_quantity, states_winner, without_opening)
 from .conversation import FUNCTION_WORDS, REACTION_WORDS, named_entities, speaker_mentions
-from .delegations import DELEGATION_ALIASES, names_of, same_delegation
+from .delegations import DELEGATION_ALIASES, delegation_mentions, names_of, same_delegation
 from .signals import years_in
 from .text import MONTH_NAME, stem
 
@@ -384,7 +385,7 @@ class Abstainer:
         """(abstain?, the reason in plain words). `rules` switches rules on by name (all by
         default: settings.abstain_rules): low_similarity, unseen_term, delegation_year,
         absent_speaker, speaker_topic_year, speaker_month, name_year, speaker_topic, speaker_words,
-        no_figure, no_person, no_winner, no_future_date, no_day."""
+        no_figure, no_person, no_place, no_winner, no_future_date, no_day."""
         s = self.settings
         on = (lambda r: True) if rules is None else rules.__contains__
         if best is None or not hits:
@@ -422,6 +423,11 @@ class Abstainer:
             delivered_by = SPEAKER_QUESTION.search(query) and any(h.doc.speaker for h in said)
             if not delivered_by and not any(persons_named(h.chunk.text, asked) for h in said):
                 return True, "the question asks who and no passage names a person"
+        if on("no_place") and PLACE_QUESTION.search(query):
+            # a state other than the speaker and the states the question itself names
+            asked = set(self._speakers(query, speakers)) | set(delegation_mentions(query, self.signals.aliases))
+            if not any(set(delegation_mentions(h.chunk.text, self.signals.aliases)) - asked for h in said):
+                return True, "the question asks which country and no passage names another"
         if on("no_winner") and WINNER_QUESTION.search(query):
             if not any(states_winner(h.chunk.text) for h in said):
                 return True, "the question asks who won and no passage says who won"

@@ -124,6 +124,14 @@ def persons_named(text: str, exclude: set[str] = frozenset()) -> list[str]:
     return out
 
 
+# "Which country did Malta name as ...?", "In which foreign country did Malta open ...?": the answer is a
+# state (not "Which country proposed ...?", which asks who spoke: a verb follows, not an auxiliary)
+PLACE_QUESTION = re.compile(
+    r"^\s*(?:(?:in|to|from|with|by|for|against|on|of)\s+)?(?:which|what)\s+(?:[\w-]+\s+)?"
+    r"(?:country|countries|state|states|nation|nations)\s+(?:did|does|do|has|have|had|was|were|is|are|will|would)\b",
+    re.I)
+
+
 def states_winner(text: str) -> bool:
     """Does the text say that someone won ("the SWAPO victory", "was re-elected", "won 56 seats")?"""
     return bool(_WIN.search(text))

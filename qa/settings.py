@@ -116,7 +116,7 @@ class Settings:
     nonprose_penalty: float = 0.5      # hybrid: taken off passages that do not read as prose
     interleave: bool = True            # hybrid: alternate the sides of a question naming two delegations
     abstain_rules: str = ("low_similarity,unseen_term,delegation_year,absent_speaker,speaker_topic_year,"
-                          "speaker_month,name_year,speaker_topic,speaker_words,no_figure,no_person,no_winner,"
+                          "speaker_month,name_year,speaker_topic,speaker_words,no_figure,no_person,no_place,no_winner,"
                           "no_future_date,no_day")
     lead_stance: bool = True           # the lead prefers sentences of the stance asked about
 

@@ -449,6 +449,20 @@ def with_georgia_and_canada(seed_settings, tmp_path_factory):
     return Retriever(index, settings)
 
 
+def test_a_question_asking_which_country_needs_a_passage_naming_another(with_georgia_and_canada):
+    """"Which country did Russia advise to look closer to home?" is answered by Russia's reply, which
+    names Canada; Canada's own statement names no other state, so "Which country did Canada accuse
+    of banning gatherings?" has no answer there. "Which country ...?" followed by a verb asks who
+    spoke, and stays with the speaker rules."""
+    r = with_georgia_and_canada
+    result = r.search("Which country did Russia advise to look closer to home?", k=5)
+    assert not result.abstained and result.hits[0].doc.id == "SYN.DEL/214/19", result.reason
+    result = r.search("Which country did Canada accuse of banning peaceful gatherings?", k=5)
+    assert result.abstained and "which country" in result.reason, result.reason
+    result = r.search("Which country said that policing of protests had drawn legitimate criticism?", k=5)
+    assert not result.abstained, result.reason
+
+
 def test_in_a_large_corpus_a_word_most_statements_have_is_no_sign_of_the_topic(with_georgia_and_canada):
     import dataclasses
 
