@@ -17,7 +17,7 @@ from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
 from .conversation import (carried_turns, changes_the_place, contextualize, is_followup, keeps_the_time,
                            latest_speakers, may_change_year, named_entities, says_what_it_asks, set_aside_speakers,
                            speaker_mentions, speakers_of_followup, without_time_phrases)
-from .delegations import names_of
+from .delegations import canonical_delegation, delegation_mentions, names_of
 from .filters import Filters
 from .regions import described_region
 from .stance import asked_stance
@@ -118,7 +118,18 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         others_than=set_aside_speakers(question, history, signals.aliases, signals.speaker_names),
         names=named_entities(text, signals.aliases, signals.long_forms),
         kinds=asked_for(text), counts=counted(text), stance=asked_stance(question), filters=filters or None,
-        region=frozenset() if clear or likely else described_region(question))
+        region=frozenset() if clear or likely else _speaking_region(question, signals.aliases))
+
+
+def _speaking_region(question: str, aliases: dict[str, str]) -> frozenset[str]:
+    """The states of the region a question describes its speaker by, less the states it names:
+    "Which Central African government spoke of the crisis in the Central African Republic?" asks
+    about that republic, so it is not the one speaking."""
+    region = described_region(question)
+    if not region:
+        return region
+    named = {canonical_delegation(d).lower() for d in delegation_mentions(question, aliases)}
+    return frozenset(m for m in region if m not in named)
 
 
 def what_was_said(text: str) -> str:

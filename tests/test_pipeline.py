@@ -215,6 +215,9 @@ def test_a_region_a_question_describes_its_speaker_by_favours_its_states(retriev
     query = understand(question, None, None, retriever.signals)
     assert "kazakhstan" in query.region and not query.speakers
     assert not understand("Which Central Asian state did Russia praise?", None, None, retriever.signals).region
+    # a state the question names is what it asks about, not the region's state that spoke
+    query = understand("Which Central Asian government praised the vote in Kazakhstan?", None, None, retriever.signals)
+    assert "uzbekistan" in query.region and "kazakhstan" not in query.region
     plain = retriever.settings.with_(region_boost=0.0)
     boosted = _search_with(retriever, plain.with_(region_boost=1.0), question)
     assert [h.doc.delegation for h in boosted.hits[:3]] == ["Kazakhstan"] * 3
