@@ -122,15 +122,18 @@ _GROUPS = [
     (r"landlocked|land-locked", _LANDLOCKED),
 ]
 _MEMBERS = [frozenset(m.strip().lower() for m in members.split(",")) for _, members in _GROUPS]
+_ISLAND_MEMBERS = frozenset(m.strip().lower() for m in _ISLANDS.split(","))
 
 # "Which Pacific island state warned …" / "Which leader of a Caribbean nation …": the region
 # describes the speaker. "Which Asian governments did Norway thank" asks for the region's
 # states as the answer (a form of "do" follows), so it names no speaker.
 _SPEAKER = (r"leaders?|governments?|countr(?:y|ies)|states?|nations?|presidents?|prime ministers?|heads? of state|"
-            r"monarchs?|kings?|delegations?|speakers?|ministers?|republics?|kingdoms?|archipelagos?|democrac(?:y|ies)")
+            r"monarchs?|monarch(?:y|ies)|kings?|delegations?|speakers?|ministers?|republics?|kingdoms?|archipelagos?|"
+            r"democrac(?:y|ies)")
 _DESCRIBED = re.compile(
-    r"\b(?:which|what|an?|one)\s+(?:(?:small|smaller|tiny|large|developing|poor|oil-rich|low-lying|other)\s+)*?"
-    r"(?P<region>" + "|".join(f"(?:{rx})" for rx, _ in _GROUPS) + r")(?:\s+(?:island|small|developing))*\s+"
+    r"\b(?:which|what|an?|one)\s+(?:(?:small|smaller|tiny|large|developing|poor|oil-rich|low-lying|other|"
+    r"eastern|western|northern|southern|central)\s+)*?"   # "Which eastern Mediterranean island state ...?"
+    r"(?P<region>" + "|".join(f"(?:{rx})" for rx, _ in _GROUPS) + r")(?P<kind>(?:\s+(?:island|small|developing))*)\s+"
     r"(?:" + _SPEAKER + r")\b(?!\s+(?:did|do|does)\b)", re.I)
 
 
@@ -143,5 +146,7 @@ def described_region(question: str) -> frozenset[str]:
     region = m.group("region")
     for (rx, _), members in zip(_GROUPS, _MEMBERS):
         if re.fullmatch(rx, region, re.I):
-            return members
+            # "a Mediterranean island state": the region's islands (Cyprus, Malta), when it has any
+            islands = members & _ISLAND_MEMBERS if "island" in m.group("kind").lower() else frozenset()
+            return islands or members
     return frozenset()

@@ -208,6 +208,9 @@ def test_a_region_a_question_describes_its_speaker_by_favours_its_states(retriev
     sids = described_region("Which small island developing State warned of rising seas?")
     assert "tuvalu" in sids and "japan" not in sids and "japan" in described_region("Which island nation said …?")
     assert described_region("Which South African leader recalled Mandela?") == {"south africa"}
+    # a direction before the region, and "island" within it: the region's islands
+    assert described_region("Which eastern Mediterranean island state spoke of migrants?") == {"cyprus", "malta"}
+    assert {"bahrain", "qatar"} <= described_region("Which Gulf monarchy warned of extremism?")
     # the region is the answer asked for, or what is spoken about: no speaker described
     assert not described_region("Which Asian governments did Norway thank?")
     assert not described_region("What did Russia say about Central Asian elections?")
