@@ -41,7 +41,7 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
     query = understand(question, history, filters, r.signals, s.max_question_chars)
     allowed = r.allowed_chunks(filters)
     n = max(s.candidates, k)
-    qvec = r.embedder.encode_query(query.dense_text if method == "hybrid" else query.text)
+    qvec = _query_vector(r.embedder, query, method, s.followup_own_weight)
     t_enc = time.perf_counter()
 
     # 2. candidate generation
@@ -93,3 +93,14 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
     return Result(question, query.text, hits, abstained, reason, best,
                   {"encode_ms": (t_enc - t0) * 1000, "search_ms": (t_end - t_enc) * 1000,
                    "total_ms": (t_end - t0) * 1000}, qvec, query)
+
+
+def _query_vector(embedder, query, method: str, own_weight: float) -> np.ndarray:
+    """The vector a question is searched with. A follow-up's searched text carries the earlier
+    turn's words, which find the statement; its own words say which paragraph of it answers, so
+    in hybrid search its vector leans `own_weight` towards the question as asked."""
+    qvec = embedder.encode_query(query.dense_text if method == "hybrid" else query.text)
+    if method != "hybrid" or not query.followup or not own_weight:
+        return qvec
+    mixed = (1 - own_weight) * qvec + own_weight * embedder.encode_query(query.own)
+    return (mixed / np.linalg.norm(mixed)).astype(qvec.dtype)

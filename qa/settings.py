@@ -69,6 +69,7 @@ class Settings:
     answer_type_boost: float = 0.0
     topic_boost: float = 0.2          # hybrid: bonus x share of the question's names the statement mentions
     coverage_boost: float = 0.2       # hybrid: bonus x idf-weighted share of the question's terms a passage has
+    followup_own_weight: float = 0.4  # hybrid: a follow-up's query vector, this much of it from the question alone
     rrf_k: int = 60
     candidates: int = 100             # per-retriever candidates before fusion
     abstain: bool = True

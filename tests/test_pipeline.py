@@ -565,3 +565,17 @@ def test_two_named_delegations_alternate_starting_with_the_better_side():
     # named "Canada and Russia", but Russia's passage ranks higher: Russia speaks first
     assert interleave(order, ["Canada", "Russian Federation"], index) == [0, 2, 1, 4, 5, 3]
     assert interleave(order, ["Canada"], index) == order
+
+
+def test_a_follow_up_s_own_words_pick_the_paragraph(retriever):
+    """After a turn on Russia's statement of January 2021, "Which observers did they mention?"
+    finds that statement by the carried words; which paragraph answers is up to its own words
+    (the one naming the CIS observers, not the congratulations that open and close it)."""
+    from qa.retrieval import Retriever
+    history = ["What did Russia say about the 2021 Mazhilis elections in Kazakhstan?"]
+    result = retriever.search("Which observers did they mention?", k=3, history=history)
+    assert result.hits[0].citation == "PC.DEL/64/21 ¶3", [h.citation for h in result.hits]
+    carried_only = Retriever(retriever.index, retriever.settings.with_(followup_own_weight=0.0),
+                             embedder=retriever.embedder)
+    hits = carried_only.search("Which observers did they mention?", k=3, history=history).hits
+    assert hits[0].citation != "PC.DEL/64/21 ¶3"   # what the setting changes
