@@ -54,6 +54,9 @@ def _by_any(doc, delegations: list[str]) -> bool:
     return any(same_delegation(sp, doc.delegation) for sp in delegations)
 
 
+_SET_ASIDE = 10.0   # more than any fused score and boosts together
+
+
 def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
     """Added to the fused score of candidates `ids` (cost: the candidates, never the corpus)."""
     s = settings
@@ -81,8 +84,10 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
     if s.meta_boost:
         if query.all_speakers:
             boost += s.meta_boost * _by_statement(docs, index, lambda d: _by_any(d, query.all_speakers))
-        if query.others_than:   # "What did other delegations say?": the earlier turn's speaker is set aside
-            boost -= s.meta_boost * _by_statement(docs, index, lambda d: _by_any(d, query.others_than))
+        if query.others_than:
+            # "What did other delegations say?": the earlier turn's speaker is set aside, below every
+            # other candidate (a nudge lost to a close passage of the speaker the user asked past)
+            boost -= _SET_ASIDE * _by_statement(docs, index, lambda d: _by_any(d, query.others_than))
         if query.years:
             boost += (s.meta_boost / 2) * np.array([bool(query.years & signals.chunk_years[i]) for i in ids],
                                                    dtype=np.float32)
