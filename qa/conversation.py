@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .delegations import CAPITALS, DELEGATION_ALIASES, capital_of, delegation_mentions
+from .delegations import CAPITALS, DELEGATION_ALIASES, capital_of, delegation_mentions, trie_alternation
 from .text import FUNCTION_WORDS, MONTH_NAME, MONTHS
 
 _WORD = re.compile(r"[\w'’.-]+")
@@ -85,12 +85,12 @@ _ALTERNATIONS: dict[int, tuple[dict, str, int]] = {}
 
 
 def _alternation(aliases: dict[str, str]) -> str:
-    """The names of `aliases` as one regex alternation, longest first; built once per dict
+    """The names of `aliases` as one regex alternation (a trie, longest first); built once per dict
     (an index's aliases are one dict for its lifetime; building it is ~0.25 ms)."""
     hit = _ALTERNATIONS.get(id(aliases))
     if hit is not None and hit[0] is aliases and hit[2] == len(aliases):
         return hit[1]
-    out = "|".join(sorted((re.escape(a) for a in aliases if len(a) > 1), key=len, reverse=True))
+    out = trie_alternation(a for a in aliases if len(a) > 1)
     if len(_ALTERNATIONS) > 64:
         _ALTERNATIONS.clear()
     _ALTERNATIONS[id(aliases)] = (aliases, out, len(aliases))

@@ -219,6 +219,29 @@ _NOT_THE_REGION = r"(?i)(?<!central )(?<!latin )(?<!south )(?<!north )(?<!pan-)(
 _AMBIGUOUS.update({name: rf"{_NOT_THE_REGION}\b{name}\b" for name in ("america", "american", "americans")})
 
 
+def trie_alternation(names) -> str:
+    r"""The names (lowercased) as one regex alternation written as a trie ("united(?: kingdom|
+    states(?: of america)?)?"): the same matches as the plain alternation longest first, but the
+    regex engine tries each character once instead of once per name. Match it with re.I."""
+    trie: dict = {}
+    for name in {n.lower() for n in names}:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        # longer continuations first, then "the name ends here": the regex backtracks to
+        # a shorter name only when a longer one does not fit what follows
+        kids = [re.escape(ch) + pattern(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
 def capital_of(capital: str, aliases: dict[str, str]) -> str:
     """The delegation a capital (a `CAPITALS` key) names, as the corpus spells it."""
     canon = CAPITALS[capital]

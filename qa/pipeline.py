@@ -99,8 +99,8 @@ def _query_vector(embedder, query, method: str, own_weight: float) -> np.ndarray
     """The vector a question is searched with. A follow-up's searched text carries the earlier
     turn's words, which find the statement; its own words say which paragraph of it answers, so
     in hybrid search its vector leans `own_weight` towards the question as asked."""
-    qvec = embedder.encode_query(query.dense_text if method == "hybrid" else query.text)
     if method != "hybrid" or not query.followup or not own_weight:
-        return qvec
-    mixed = (1 - own_weight) * qvec + own_weight * embedder.encode_query(query.own)
-    return (mixed / np.linalg.norm(mixed)).astype(qvec.dtype)
+        return embedder.encode_query(query.dense_text if method == "hybrid" else query.text)
+    searched, asked = embedder.encode([query.dense_text, query.own])   # one batch: ~1.3x one text, not 2x
+    mixed = (1 - own_weight) * searched + own_weight * asked
+    return (mixed / np.linalg.norm(mixed)).astype(searched.dtype)

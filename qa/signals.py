@@ -38,7 +38,7 @@ from . import stance as stance_mod
 from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
 from .delegations import (CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of,
-                          same_delegation)
+                          same_delegation, trie_alternation)
 from .text import looks_like_prose, stem
 
 log = logging.getLogger(__name__)
@@ -306,27 +306,9 @@ def _agreed(votes: dict[str, dict[str, int]]) -> dict[str, str]:
 
 def _alias_regex(aliases) -> re.Pattern:
     r"""Any alias as a whole word (not after a letter or a dot), the longest one that fits
-    where several start at the same place: the same matches as the plain alternation
-    `(?<![\w.])alias(?!\w)|...` of the aliases longest first, but written as a trie
-    ("united(?: kingdom| states(?: of america)?)?") so the regex engine tries each
-    character once instead of once per alias: ~50× faster over a corpus."""
-    trie: dict = {}
-    for alias in {a.lower() for a in aliases}:
-        node = trie
-        for ch in alias:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:
-        # longer continuations first, then "the alias ends here": the regex backtracks to
-        # a shorter alias only when a longer one is not followed by a word boundary
-        kids = [re.escape(ch) + pattern(sub) for ch, sub in sorted(node.items()) if ch]
-        if not kids:
-            return ""
-        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(r"(?<![\w.])(?:" + pattern(trie) + r")(?!\w)", re.I)
+    where several start at the same place (`trie_alternation`: ~50× faster over a corpus
+    than the plain alternation of the aliases)."""
+    return re.compile(r"(?<![\w.])(?:" + trie_alternation(aliases) + r")(?!\w)", re.I)
 
 
 def _key(index) -> str:
