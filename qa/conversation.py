@@ -56,6 +56,7 @@ commend|commended|congratulate|congratulated|thank|thanked|complain|complained|q
 disputed|reject|rejected|support|supported|endorse|endorsed|object|objected|differ|agree|agreed|disagree|
 disagreed|clash|clashed|diverge|diverged|comment|commented|explain|explained|defend|defended|declare|declared|
 concede|conceded|admit|admitted|put\s+out|issue|issued|publish|published|release|released|deliver|delivered|
+address|addressed|addresses|discuss|discussed|discusses|speak|spoke|speaks|talk|talked|talks|touch|touched|
 deny|denied|push|pushed|retort|retorted|rebut|rebutted|counter|countered|answer|answered|challenge|challenged|
 contest|contested|
 regard|regarded|judge|judged|rate|rated|portray|portrayed|voice|voiced|share|shared|repeat|repeated|
@@ -314,11 +315,13 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 _EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
                 r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
-# "that final report", "How did Malta assess that early vote?": the earlier turn's event, described;
-# but in "Did Malta say that early elections were needed?" it opens what was said
-_THAT_DESCRIBED = re.compile(r"(?:\b(?P<before>[\w'’]+)\s+)?\bthat\s+(?:final|preliminary|interim|early|snap|last|"
+# "that final report", "How did Malta assess that early vote?", "that form of intolerance", "that office":
+# the earlier turn's event or subject; but in "Did Malta say that early elections were needed?" it
+# opens what was said
+_THAT_DESCRIBED = re.compile(r"(?:\b(?P<before>[\w'’]+)\s+)?\bthat\s+(?:(?:final|preliminary|interim|early|snap|last|"
                              rf"recent|whole|first|second|presidential|parliamentary|constitutional|local)\s+"
-                             rf"(?:{_EVENT_NOUNS})\b(?P<clause>\s+(?:was|were|is|are|had|has|have|would|should|must|"
+                             rf"(?:{_EVENT_NOUNS})|(?:form|kind|type|sort)\s+of|office|institution|body|practice|policy|"
+                             r"proposal|plan|idea)\b(?P<clause>\s+(?:was|were|is|are|had|has|have|would|should|must|"
                              r"will|could|can|might|did|does|do|\w+ed)\b)?", re.I)
 # "Why was that vote called early?": a vote called, not a speaker calling for something
 _CALLED_ELECTION = re.compile(r"\bcall(?:ed|s)?\s+(?:an?\s+)?(?:early|snap|off)\b", re.I)

@@ -283,6 +283,8 @@ def test_putting_out_or_issuing_a_statement_is_speaking():
     from qa.conversation import speaker_mentions
     assert speaker_mentions("Did Norway put out anything on Malta's vote?")[0] == ["Norway"]
     assert speaker_mentions("Has the EU issued a statement about the referendum?")[0] == ["European Union"]
+    assert speaker_mentions("Did the Norwegian delegation address the budget cuts?")[0] == ["Norway"]
+    assert speaker_mentions("Did Malta discuss the new media law?")[0] == ["Malta"]
 
 
 def test_figure_questions_need_the_figure_near_what_is_counted():
