@@ -315,7 +315,7 @@ def speakers_of_followup(question: str, history: list[str], aliases: dict[str, s
 _EVENT_NOUNS = (r"year|vote|votes|ballot|election|elections|referendum|poll|campaign|round|runoff|run-off|mission|"
                 r"report|meeting|session|country|law|day|month|time|constitution|assembly|parliament|legislature")
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
-# "that final report", "How did Malta assess that early vote?", "that form of intolerance", "that office":
+# "that preliminary report", "How did Malta assess that early vote?", "that kind of reform", "that institution":
 # the earlier turn's event or subject; but in "Did Malta say that early elections were needed?" it
 # opens what was said
 _THAT_DESCRIBED = re.compile(r"(?:\b(?P<before>[\w'’]+)\s+)?\bthat\s+(?:(?:final|preliminary|interim|early|snap|last|"

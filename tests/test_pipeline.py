@@ -46,7 +46,7 @@ def test_a_question_that_stands_alone_is_not_a_follow_up(question):
     "What did the United States say?", "What did Kazakhstan say?",   # a speaker, nothing said about what
     "Did the EU comment on that as well?", "What did Russia say about that in its reply?",   # "that": the turn's topic
     "Did the Holy See say anything on that subject?", "Had the US admitted shortcomings on that front?",
-    "Which observers signed that final report on the observation mission?",   # "that", an adjective, the event
+    "Which observers signed that preliminary report on the mission?",   # "that", an adjective, the event
     "Did Norway back that kind of reform?", "Did Malta ever fund that institution?",   # "that" + what was spoken of
 ])
 def test_a_question_that_leans_on_the_earlier_turn_is_a_follow_up(question):

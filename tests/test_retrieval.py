@@ -281,7 +281,7 @@ def test_named_entities_of_a_question():
 
 def test_putting_out_or_issuing_a_statement_is_speaking():
     from qa.conversation import speaker_mentions
-    assert speaker_mentions("Did Norway put out anything on Malta's vote?")[0] == ["Norway"]
+    assert speaker_mentions("Did Norway put out a statement on Malta's vote?")[0] == ["Norway"]
     assert speaker_mentions("Has the EU issued a statement about the referendum?")[0] == ["European Union"]
     assert speaker_mentions("Did the Norwegian delegation address the budget cuts?")[0] == ["Norway"]
     assert speaker_mentions("Did Malta discuss the new media law?")[0] == ["Malta"]
