@@ -469,10 +469,14 @@ class Abstainer:
             return hits
         sig = self.signals
         # by the place, or from a statement that names it (a passage on "the election" is about the
-        # place its statement names)
-        about = np.unique(np.concatenate([sig.docs_mentioning(_loosely(names)) for names in places]
-                                         + [sig.docs_of(sig.aliases.get(n, n)) for names in places for n in names]))
-        return [h for h in hits if np.isin(self.index.doc_position[h.doc.id], about)] or hits
+        # place its statement names); the lists are sorted statement numbers: a binary search each
+        lists = [sig.docs_mentioning(_loosely(names)) for names in places] + \
+                [sig.docs_of(sig.aliases.get(n, n)) for names in places for n in names]
+
+        def listed(doc_id: str) -> bool:
+            d = self.index.doc_position[doc_id]
+            return any((i := np.searchsorted(docs, d)) < len(docs) and docs[i] == d for docs in lists)
+        return [h for h in hits if listed(h.doc.id)] or hits
 
     @staticmethod
     def _of_the_year(query: str, hits: list) -> list:

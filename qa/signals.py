@@ -111,37 +111,36 @@ class Signals:
     def docs_with_stem(self, prefix: str, st: str) -> np.ndarray:
         """Statements with a word starting with `prefix` whose stem is `st`: "copies" by "cop" is
         "copy" or "copied", not "Copenhagen"."""
-        key = ("stem", prefix, st)
-        if key not in self._cache:
+        def compute():
             lo = bisect.bisect_left(self.words, prefix)
             hi = bisect.bisect_left(self.words, prefix + "\uffff")
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            self._cache[key] = self._union([self.doc_postings[w] for w in self.words[lo:hi] if stem(w) == st])
-        return self._cache[key]
+            return self._union([self.doc_postings[w] for w in self.words[lo:hi] if stem(w) == st])
+        return self._cached(("stem", prefix, st), compute)
 
     def docs_mentioning(self, names) -> np.ndarray:
         """Statements mentioning any of a name's spellings, each word at a word start
         ("kazakh" finds "kazakhs"; "office for democratic ..." needs all its words)."""
-        key = ("mention", frozenset(names))
-        if key in self._cache:
-            return self._cache[key]
-        found = []
-        for name in names:
-            parts = _TOKEN.findall(name.lower())
-            if not parts:
-                continue
-            docs = self.docs_with_prefix(parts[0])
-            for p in parts[1:]:
-                if len(docs) == 0:
-                    break
-                docs = np.intersect1d(docs, self.docs_with_prefix(p), assume_unique=True)
-            found.append(docs)
-        out = self._union(found)
-        if len(self._cache) > 4096:       # bounded: questions are unbounded in number
-            self._cache.clear()
-        self._cache[key] = out
-        return out
+        def compute():
+            found = []
+            for name in names:
+                parts = _TOKEN.findall(name.lower())
+                if not parts:
+                    continue
+                docs = self.docs_with_prefix(parts[0])
+                for p in parts[1:]:
+                    if len(docs) == 0:
+                        break
+                    docs = np.intersect1d(docs, self.docs_with_prefix(p), assume_unique=True)
+                found.append(docs)
+            return self._union(found)
+        return self._cached(("mention", frozenset(names)), compute)
+
+    def _cached(self, key, compute):
+        if key not in self._cache:
+            if len(self._cache) > 4096:       # bounded: questions are unbounded in number
+                self._cache.clear()
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def _union(self, arrays) -> np.ndarray:
         """np.unique(np.concatenate(arrays)) for statement numbers, by marking them in an
@@ -155,13 +154,8 @@ class Signals:
     def docs_of(self, delegation: str) -> np.ndarray:
         # one delegation under its spellings ("Republic of Moldova"), not every name holding its
         # name: Niger's statements are not Nigeria's, nor Sudan's South Sudan's
-        key = ("docs_of", delegation)
-        if key not in self._cache:
-            hits = [d for name, d in self.delegation_docs.items() if same_delegation(name, delegation)]
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            self._cache[key] = np.unique(np.concatenate(hits)) if hits else np.zeros(0, dtype=np.int32)
-        return self._cache[key]
+        return self._cached(("docs_of", delegation), lambda: self._union(
+            [d for name, d in self.delegation_docs.items() if same_delegation(name, delegation)]))
 
     def any_from_or_mentioning(self, docs: np.ndarray, year: str) -> bool:
         return any(year in self.doc_years[d] for d in docs)
