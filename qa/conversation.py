@@ -188,16 +188,22 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
     Linear in the text."""
     text = _strip_expansions(text)
     spellings = _spellings(aliases)
+    multi = _multiword(aliases)
     out: list[frozenset[str]] = []
     seen: set[frozenset[str]] = set()
+    skip_to = 0
     for m in _CAPS_WORD.finditer(text):
         word = m.group(0)
-        if not word[0].isupper():
+        if not word[0].isupper() or m.start() < skip_to:
             continue
         j = m.start() - 1
         while j >= 0 and text[j].isspace():
             j -= 1
-        low = re.sub(r"['’]s$", "", word.lower())
+        low = re.sub(r"['’]s?$", "", word.lower())
+        # "the European Union", "Saint Lucia": one name, not two words each counted as a topic
+        whole = next((a for a in multi.get(low, ()) if _starts_with_name(text, m.start(), a)), None)
+        if whole:
+            low, skip_to = whole, m.start() + len(whole)
         # a sentence's first word is capitalised whatever it is; a delegation's name is a name anywhere
         # (the words a follow-up carries come right after its "?": "And Lisbon? Malta's elections")
         if (j < 0 or text[j] in ".?!(") and low not in aliases:
@@ -212,6 +218,28 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
             seen.add(names)
             out.append(names)
     return out
+
+
+def _starts_with_name(text: str, at: int, name: str) -> bool:
+    end = at + len(name)
+    return text[at:end].lower() == name and (end == len(text) or not text[end].isalnum())
+
+
+_MULTIWORD: dict[int, dict[str, tuple[str, ...]]] = {}
+
+
+def _multiword(aliases: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """first word -> the aliases of several words that start with it, longest first."""
+    key = id(aliases)
+    if key not in _MULTIWORD:
+        table: dict[str, list[str]] = {}
+        for a in aliases:
+            if " " in a:
+                table.setdefault(a.split()[0], []).append(a)
+        if len(_MULTIWORD) > 8:
+            _MULTIWORD.clear()
+        _MULTIWORD[key] = {w: tuple(sorted(v, key=len, reverse=True)) for w, v in table.items()}
+    return _MULTIWORD[key]
 
 
 def _strip_expansions(text: str) -> str:

@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from . import fusion
+from .delegations import names_of
 from .query import understand
 from .retrieval import (RETRIEVERS, Hit, Result, bm25_candidates, bm25_coverage, bm25_query_tokens, bm25_scores,
                         dense_candidates, first_per_passage)
@@ -55,7 +56,8 @@ def search(r, question: str, k: int = 5, filters=None, method: str = "hybrid",
         if s.fusion == "rrf":
             fused = fusion.rrf(ids, dense, bm25, k=s.rrf_k)
         else:
-            fused = fusion.convex(index.vectors[ids] @ qvec, bm25_scores(index.bm25, tokens, ids), s.hybrid_alpha)
+            scored = _scored_tokens(index.bm25, tokens, query, r.signals)
+            fused = fusion.convex(index.vectors[ids] @ qvec, bm25_scores(index.bm25, scored, ids), s.hybrid_alpha)
         fused = fused + fusion.boosts(query, ids, index, r.signals, s)
         if s.coverage_boost and tokens:
             # the earlier turn's words find the statement; which paragraph answers a
@@ -104,3 +106,17 @@ def _query_vector(embedder, query, method: str, own_weight: float) -> np.ndarray
     searched, asked = embedder.encode([query.dense_text, query.own])   # one batch: ~1.3x one text, not 2x
     mixed = (1 - own_weight) * searched + own_weight * asked
     return (mixed / np.linalg.norm(mixed)).astype(searched.dtype)
+
+
+def _scored_tokens(model, tokens: list[int], query, signals) -> list[int]:
+    """The BM25 terms a candidate's fused score counts: the searched ones less the speaker's
+    names that query handling added and the question does not use ("Brussels" searched with
+    "(European Union)"; a follow-up with its earlier turn's speaker). Which statements are the
+    speaker's is the speaker boost's to say, over every passage of them; counted by BM25, those
+    names lift the one paragraph that prints them, often a statement's opening, above the one
+    that answers. Candidates are still found with every term."""
+    if not query.all_speakers:
+        return tokens
+    names = {n for sp in query.all_speakers for n in (sp, *names_of(sp, signals.speaker_names))}
+    added = set(bm25_query_tokens(model, " ".join(names))) - set(bm25_query_tokens(model, query.question))
+    return [t for t in tokens if t not in added] or tokens

@@ -580,3 +580,26 @@ def test_a_follow_up_s_own_words_pick_the_paragraph(retriever):
                              embedder=retriever.embedder)
     hits = carried_only.search("Which observers did they mention?", k=3, history=history).hits
     assert hits[0].citation != "PC.DEL/64/21 ¶3"   # what the setting changes
+
+
+def test_speaker_names_that_query_handling_added_do_not_score_a_paragraph(retriever):
+    """"Brussels" is searched with "(European Union)" appended, so that BM25 finds the EU's
+    statements; but in the fused score those words would favour the one paragraph that prints
+    "The European Union" (an opening) over the one that answers. The question's own words count."""
+    from qa.pipeline import _scored_tokens
+    from qa.query import understand
+    from qa.retrieval import bm25_query_tokens
+
+    model, sig = retriever.index.bm25, retriever.signals
+
+    def scored(question):
+        query = understand(question, [], None, sig)
+        words = bm25_query_tokens(model, query.text)
+        return set(words), set(_scored_tokens(model, words, query, sig))
+
+    eu = set(bm25_query_tokens(model, "European Union"))
+    searched, counted = scored("According to Brussels, what did Kazakhstan's 2021 vote lack?")
+    assert eu <= searched and not eu & counted
+    assert set(bm25_query_tokens(model, "Kazakhstan lack")) <= counted
+    searched, counted = scored("What did the European Union say Kazakhstan's 2021 vote lacked?")
+    assert eu <= counted

@@ -277,6 +277,10 @@ def test_named_entities_of_a_question():
     assert [{"malta", "maltese"} <= n for n in named_entities("And the Poles? Malta's 2021 elections")] \
         == [False, True]
     assert named_entities("Describe the vote. Observers came.") == []
+    # a name of several words is one name, and a plural possessive is the name
+    assert named_entities("Did the European Union and the Holy See reply to Brussels' note?") == \
+        [frozenset({"european union", "the eu", "brussels"}), frozenset({"holy see", "vatican", "the vatican"})]
+    assert [{"saint lucia"} <= n for n in named_entities("What did Saint Lucia say?")] == [True]
 
 
 def test_putting_out_or_issuing_a_statement_is_speaking():
@@ -429,6 +433,10 @@ def test_the_speaker_topic_gap_reads_only_countries_as_topics(retriever):
     assert gap("What did Russia say about Georgia?") == "no statement by Russian Federation mentions Georgia"
     # a region or other name the question adds is not a topic the statement must name
     assert gap("What did Russia say about the observers who came from Africa?") is None
+    # one speaker asked about two states must have named both; "the United States" is one state
+    assert gap("What did Russia say about ties between Kazakhstan and Georgia?") == \
+        "no statement by Russian Federation mentions Georgia"
+    assert gap("What did Russia say about ties between Kazakhstan and the United States?") is None
 
 
 @pytest.fixture(scope="module")
