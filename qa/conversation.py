@@ -210,13 +210,16 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
             continue
         if low in FUNCTION_WORDS or low in _MONTH_NAMES or low == "osce" or len(low) < 3:   # all are OSCE statements
             continue
-        canon = aliases.get(low)
-        names = spellings.get(canon, frozenset()) if canon else frozenset([low])
-        if expansions and low in expansions:
-            names |= {expansions[low]}
-        if names and names not in seen:
-            seen.add(names)
-            out.append(names)
+        parts = low.split("-")
+        # "the Israeli-Palestinian conflict", "Russia-Ukraine talks": two states named
+        for low in parts if len(parts) > 1 and low not in aliases and all(p in aliases for p in parts) else [low]:
+            canon = aliases.get(low)
+            names = spellings.get(canon, frozenset()) if canon else frozenset([low])
+            if expansions and low in expansions:
+                names |= {expansions[low]}
+            if names and names not in seen:
+                seen.add(names)
+                out.append(names)
     return out
 
 

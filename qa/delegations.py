@@ -80,9 +80,11 @@ _NAMES = {
 }
 # Capitals a question may name a government by, but only where something is said ("What did
 # London say ...?", "according to Ottawa", "And Bern?"): elsewhere a capital is a place or
-# a document's name. Left out even there: Vienna and Warsaw (the OSCE's and ODIHR's seats),
-# Helsinki, Copenhagen, Minsk and The Hague ("the Minsk Group statement"), Skopje and
-# Sarajevo (OSCE missions), and the capitals already above as aliases (Moscow, Brussels, ...).
+# a document's name ("the Helsinki Final Act", "the Minsk Group", "the Copenhagen Document"
+# speak nowhere in those patterns). Left out even there: Vienna and Warsaw, the OSCE's and
+# ODIHR's seats ("statements from Vienna", "ODIHR in Warsaw said"), Skopje and Sarajevo (OSCE
+# missions: "the Skopje mission's view"), and the capitals already above as aliases (Moscow,
+# Brussels, ...).
 _CAPITALS = {
     "United Kingdom": "london", "France": "paris", "Germany": "berlin", "Türkiye": "ankara",
     "Canada": "ottawa", "Switzerland": "bern, berne", "Norway": "oslo", "Italy": "rome", "Spain": "madrid",
@@ -95,6 +97,7 @@ _CAPITALS = {
     "Cyprus": "nicosia", "Malta": "valletta", "Portugal": "lisbon", "Ireland": "dublin",
     "Iceland": "reykjavik", "Estonia": "tallinn", "Latvia": "riga", "Lithuania": "vilnius",
     "Czechia": "prague", "Mongolia": "ulaanbaatar",
+    "Finland": "helsinki", "Denmark": "copenhagen", "Belarus": "minsk", "Netherlands": "the hague, amsterdam",
     # the rest of the world, as the UN names its Members: a collection of UN speeches is asked
     # "According to Kinshasa, ...?". Left out: capitals that are the country's own name (Kuwait,
     # Singapore, Djibouti), that are ordinary words or given names (Male, Victoria), and Jerusalem.

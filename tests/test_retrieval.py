@@ -281,6 +281,23 @@ def test_named_entities_of_a_question():
     assert named_entities("Did the European Union and the Holy See reply to Brussels' note?") == \
         [frozenset({"european union", "the eu", "brussels"}), frozenset({"holy see", "vatican", "the vatican"})]
     assert [{"saint lucia"} <= n for n in named_entities("What did Saint Lucia say?")] == [True]
+    # two states joined by a hyphen are two names; a compound of other words stays one
+    assert [{"israel"} <= n or {"palestine"} <= n or n == {"euro-atlantic"}
+            for n in named_entities("Was the Israeli-Palestinian conflict a Euro-Atlantic worry?")] == [True] * 3
+
+
+def test_a_capital_speaks_for_its_state_but_not_the_osce_seats():
+    from qa.conversation import speaker_mentions
+    from qa.delegations import CAPITALS, DELEGATION_ALIASES, capital_of
+    names = {**{c: capital_of(c, DELEGATION_ALIASES) for c in CAPITALS}, **DELEGATION_ALIASES}
+    assert speaker_mentions("Did Helsinki comment on the embargo?", names)[0] == ["Finland"]
+    assert speaker_mentions("What did Copenhagen say about Arctic shipping?", names)[0] == ["Denmark"]
+    # a document or a group named after a city does not speak
+    assert speaker_mentions("What does the Helsinki Final Act say about borders?", names) == ([], [])
+    assert speaker_mentions("What is the Minsk Group's position?", names) == ([], [])
+    # the OSCE sits in Vienna and ODIHR in Warsaw: there the city is where the speaking is done
+    assert speaker_mentions("Which statements from Vienna mention Kazakhstan?", names) == ([], [])
+    assert speaker_mentions("What did ODIHR in Warsaw say about the count?", names) == ([], [])
 
 
 def test_putting_out_or_issuing_a_statement_is_speaking():
