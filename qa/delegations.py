@@ -16,14 +16,15 @@ import re
 # documents use; a corpus that spells a delegation differently still matches
 # through `same_delegation`. Capitals are left out but for a few used for their
 # governments: the Copenhagen Document, the Minsk Group and the Vienna Document
-# are not Denmark, Belarus and Austria speaking.
+# are not Denmark, Belarus and Austria speaking. The seats of government that stand for
+# it (the Kremlin, the White House) are the government.
 _NAMES = {
     "European Union": "eu, european union, brussels, the eu",
     "United States": "us, u.s., usa, united states, united states of america, america, american, americans, "
-                     "washington",
-    "Russian Federation": "russia, russian, russians, russian federation, moscow",
+                     "washington, white house, the white house",
+    "Russian Federation": "russia, russian, russians, russian federation, moscow, kremlin, the kremlin",
     "Kazakhstan": "kazakhstan, kazakh, kazakhs, astana, nur-sultan",
-    "United Kingdom": "uk, britain, great britain, united kingdom, british",
+    "United Kingdom": "uk, britain, great britain, united kingdom, british, downing street",
     "Ukraine": "ukraine, ukrainian, ukrainians, kyiv, kiev",
     "Belarus": "belarus, belarusian",
     "Kyrgyzstan": "kyrgyzstan, kyrgyz, kyrgyz republic",
@@ -36,7 +37,7 @@ _NAMES = {
     "Moldova": "moldova, moldovan, republic of moldova",
     "Türkiye": "türkiye, turkiye, turkey, turkish",
     "Germany": "germany, german",
-    "France": "france, french",
+    "France": "france, french, élysée, elysee",
     "Italy": "italy, italian",
     "Spain": "spain, spanish",
     "Poland": "poland, polish",

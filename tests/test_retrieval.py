@@ -286,6 +286,13 @@ def test_named_entities_of_a_question():
             for n in named_entities("Was the Israeli-Palestinian conflict a Euro-Atlantic worry?")] == [True] * 3
 
 
+def test_a_seat_of_government_is_the_government():
+    from qa.conversation import contextualize, speaker_mentions
+    assert speaker_mentions("Did Brussels and the Kremlin see the referendum alike?")[0] == \
+        ["European Union", "Russian Federation"]
+    assert contextualize("What did the White House say about the referendum?", []).endswith("(United States)")
+
+
 def test_a_capital_speaks_for_its_state_but_not_the_osce_seats():
     from qa.conversation import speaker_mentions
     from qa.delegations import CAPITALS, DELEGATION_ALIASES, capital_of
