@@ -128,6 +128,9 @@ class StandInEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
 
 # --- the corpus: real statements, linked, with sidecars ----------------------------
 

@@ -72,6 +72,10 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """A few questions at once (a follow-up is searched with two texts): one batch here."""
+        return self.encode(texts)
+
 
 def get_embedder(name: str = DEFAULT_MODEL, threads: int = 0) -> Embedder:
     """One model load per process (about 1 s and 100+ MB). threads > 0 sets torch's

@@ -37,7 +37,7 @@ import numpy as np
 from . import stance as stance_mod
 from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
-from .delegations import (CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of,
+from .delegations import (CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of, names_of,
                           same_delegation, trie_alternation)
 from .text import looks_like_prose, stem
 
@@ -134,6 +134,11 @@ class Signals:
                 found.append(docs)
             return self._union(found)
         return self._cached(("mention", frozenset(names)), compute)
+
+    def spellings_of(self, delegation: str) -> tuple[str, ...]:
+        """Every name a question may call a delegation by (its aliases, capital, leaders)."""
+        return self._cached(("spellings", delegation),
+                            lambda: (delegation, *names_of(delegation, self.speaker_names)))
 
     def _cached(self, key, compute):
         if key not in self._cache:

@@ -6,7 +6,8 @@ change against the code before it (`git worktree add /tmp/before <commit>`), whe
         --corpus index/mixed-corpus --index index/mixed --rounds 2
 
 Each round times each tree in its own process (one warm-up pass, then three timed passes of
-`Retriever.search` per question), the trees alternating so that load on the machine hits
+`Retriever.search` per question; follow-ups, as the tree reads them, also on their own), the
+trees alternating so that load on the machine hits
 both alike. Paths are resolved before the trees are entered, so both read the same set,
 corpus and index.
 """
@@ -30,15 +31,19 @@ from qa.retrieval import Retriever
 settings = Settings.from_env().with_(corpus_dir=corpus, index_dir=index)
 data = load_dataset(path, settings, log=lambda *a: None)
 r = Retriever(data.index, settings)
-for q in data.questions:
-    r.search(q.question, k=5, history=q.history)
-ms = []
+followup = {q.id: r.search(q.question, k=5, history=q.history).understood.followup for q in data.questions}
+ms = {True: [], False: []}
 for _ in range(3):
     for q in data.questions:
         t = time.perf_counter()
         r.search(q.question, k=5, history=q.history)
-        ms.append((time.perf_counter() - t) * 1000)
-print(f"median {np.median(ms):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms ({len(ms)} searches)")
+        ms[followup[q.id]].append((time.perf_counter() - t) * 1000)
+every = ms[True] + ms[False]
+line = f"median {np.median(every):.2f} ms, p95 {np.percentile(every, 95):.2f} ms ({len(every)} searches)"
+if ms[True] and ms[False]:   # a follow-up encodes two texts: its own figures
+    line += "; " + ", ".join(f"{name} median {np.median(ms[f]):.2f} ms ({len(ms[f])})"
+                             for name, f in (("one-shot", False), ("follow-ups", True)))
+print(line)
 """
 
 

@@ -106,3 +106,14 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path):
     blocker.write_text("")                  # a file where the cache folder should be
     with pytest.raises(ModelError, match="cannot export the model to ONNX.*QA_ENCODER=torch"):
         OnnxEncoder(cache_dir=blocker / "onnx")
+
+
+def test_a_follow_up_s_two_texts_encoded_side_by_side_equal_each_alone(onnx, torch_model):
+    """A follow-up is searched with two texts (qa/pipeline.py): run side by side they must give
+    the vectors each gives alone, and what sentence-transformers gives for the pair."""
+    pair = TEXTS[:2]
+    side_by_side = onnx.encode_queries(pair)
+    assert side_by_side.shape == (2, onnx.dimension)
+    assert np.allclose(side_by_side, [onnx.encode_query(t) for t in pair], atol=1e-6)
+    assert np.allclose(side_by_side, torch_model.encode_queries(pair), atol=1e-5)
+    assert onnx.encode_queries(pair[:1]).shape == (1, onnx.dimension)
