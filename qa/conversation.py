@@ -140,6 +140,8 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         rf"responses)\s+(?:by|from|of)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)",
         rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account)",
         rf"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+)?(?P<n>{name})\s*\?\s*$",   # "And Russia?"
+        # "And the Americans, on press freedom?", "What about Malta on the budget?"
+        rf"^\s*(?:and|what\s+about|how\s+about)\s+(?P<n>{name})\s*,?\s+(?:on|about|regarding|concerning)\s+\w",
         (rf"(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)\s+(?:{_SPEECH_VERBS})\s+"
          r"(?:that|about|on|how|what|whether|the|its|a)\b", _HAS_SPEECH_VERB),
     ]

@@ -279,10 +279,16 @@ def test_a_follow_up_naming_its_speaker_and_topic_is_not_refused_for_the_earlier
     assert "Mazhilis" in result.query                     # searched with the earlier turn's words
     assert not result.abstained, result.reason            # (was: "no statement mentions Mazhilis together with 2016")
     assert result.hits[0].citation == "us-pc-2016-04-07-kazakhstan-elections ¶4"
-    # no time of its own: the earlier turn's year is the question's, and the US spoke in 2016 only
-    result = retriever.search("And the Americans, on the recommendations of the observers?", k=3,
-                              history=["What did Russia say about the Mazhilis in 2021?"])
+    # "And the Americans, on ...?" names its speaker and what it asks: the earlier turn's year was
+    # Russia's, so the US is answered whenever it spoke of that; unless the question keeps the time
+    history = ["What did Russia say about the Mazhilis in 2021?"]
+    result = retriever.search("And the Americans, on the recommendations of the observers?", k=3, history=history)
+    assert result.understood.speakers == ["United States"]
+    assert not result.abstained and result.hits[0].doc.id == "us-pc-2016-04-07-kazakhstan-elections", result.reason
+    result = retriever.search("And the Americans, on the observers' recommendations that same year?", k=3,
+                              history=history)
     assert result.abstained and result.reason == "no statement by United States is from or mentions 2021"
+
 
 
 def test_a_follow_up_turning_to_another_speaker_is_not_refused_for_the_earlier_turn_s_date(retriever):

@@ -483,6 +483,18 @@ def with_georgia_and_canada(seed_settings, tmp_path_factory):
     return Retriever(index, settings)
 
 
+def test_an_elliptical_turn_to_another_speaker_is_not_refused_for_the_earlier_turn_s_topic(with_georgia_and_canada):
+    """"And the Canadians, on blanket bans?" after a question on Georgia's elections asks Canada
+    about bans; Canada never spoke of Georgia, nor in 2020, and need not have."""
+    history = ["What did the EU say about Georgia's 2020 elections?"]
+    for question in ("And the Canadians, on blanket bans on gatherings?",
+                     "What about Canada on blanket bans on gatherings?"):
+        result = with_georgia_and_canada.search(question, k=3, history=history)
+        assert result.understood.speakers == ["Canada"]
+        assert not result.abstained, result.reason
+        assert result.hits[0].doc.id == "SYN.DEL/210/19"
+
+
 def test_a_question_asking_which_country_needs_a_passage_naming_another(with_georgia_and_canada):
     """"Which country did Russia advise to look closer to home?" is answered by Russia's reply, which
     names Canada; Canada's own statement names no other state, so "Which country did Canada accuse
