@@ -435,7 +435,8 @@ class Abstainer:
                 return True, "the question asks who won and no passage says who won"
         if on("no_day") and DAY_QUESTION.search(query) and not FUTURE_DATE_QUESTION.search(query):
             about = self.dated_stems(query)
-            if not any(states_day(h.chunk.text, about) for h in said):
+            named = not re.search(r"\bdates?\b", query, re.I)   # "Which day ...?" may be answered by a day's name
+            if not any(states_day(h.chunk.text, about, named) for h in said):
                 return True, "the question asks on what day and no passage gives one"
         if on("no_future_date") and FUTURE_DATE_QUESTION.search(query):
             about = self.dated_stems(query)

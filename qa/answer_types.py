@@ -282,11 +282,16 @@ def states_future_date(text: str, about: set[str] | None = None) -> bool:
 DAY_QUESTION = re.compile(r"^\s*(?:on\s+)?(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.I)
 
 
-def states_day(text: str, about: set[str] | None = None) -> bool:
-    """Does a sentence naming what is asked about give a day ("on 10 January", "March 20")?"""
+# a day by its name: "World Press Freedom Day", "the International Day to Combat ..."
+_NAMED_DAY_RE = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,5}\s+Day\b")
+
+
+def states_day(text: str, about: set[str] | None = None, named: bool = False) -> bool:
+    """Does a sentence naming what is asked about give a day ("on 10 January", "March 20")?
+    With `named` ("Which day ...?", not "what date"), a day's name answers too."""
     for s in sentences(text) or [text]:
         if about is not None and not about & {stem(w) for w in WORD.findall(s)}:
             continue
-        if _DATE_NUMBER_RE.search(s):
+        if _DATE_NUMBER_RE.search(s) or (named and _NAMED_DAY_RE.search(s)):
             return True
     return False

@@ -859,6 +859,10 @@ def test_on_what_date_questions_need_a_day_in_a_sentence_about_it(retriever):
     assert states_day("The vote was held on 10 January 2021.", {"vote"})
     assert not states_day("The vote was held in January 2021.", {"vote"})          # a month is no day
     assert not states_day("The summit opened on 3 May. The vote was held later.", {"vote"})
+    # "Which day ...?" may ask for a day by its name; "what date" may not
+    assert states_day("We mark World Press Freedom Day with concern.", {"mark"}, named=True)
+    assert not states_day("We mark World Press Freedom Day with concern.", {"mark"})
+    assert not states_day("We mark the day with concern.", {"mark"}, named=True)
 
 
 def test_when_will_questions_need_a_passage_dating_something_to_come(corpus, settings):
