@@ -185,6 +185,8 @@ def counted(question: str) -> set[str]:
     m = _COUNTED.search(question)
     out: set[str] = set()
     names: set[str] = set()
+    if m and m.group(0).split()[0].lower() in _RATE_OPENERS:
+        out.add(stem(m.group(0).split()[0]))   # "what share of X": a percentage answers, whatever X is called
     for w in (m.group(1).split() if m else []):
         if w.lower() in _STOP_COUNTED:
             break
@@ -210,7 +212,8 @@ _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds|francs?|yen|rubl
 # a figure answers it only beside that word, or, for a rate, as a percentage ("49 per cent")
 MEASURE_STEMS = frozenset(stem(w) for w in
                           "turnout population budget cost costs price funding margin toll value sum".split())
-_RATES = frozenset(stem(w) for w in "turnout margin".split())
+_RATES = frozenset(stem(w) for w in "turnout margin percentage proportion share".split())
+_RATE_OPENERS = frozenset("percentage proportion share".split())
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.I)
 
 

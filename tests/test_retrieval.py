@@ -330,6 +330,10 @@ def test_figure_questions_need_the_figure_near_what_is_counted():
     assert counted("How many OSCE observers came?") == counted("How many observers came?")
     assert counted("What share of its electricity is renewable?") == counted("What share of electricity is renewable?")
     assert counted("How many Kazakhs voted?") and counted("How many Kazakhs?")   # a name alone still counts
+    # a share is a percentage, whatever the statement calls what it is a share of
+    share = counted("What share of the island's power grid runs on solar?")
+    assert states_quantity("some 40 per cent of our energy now comes from the sun", share)
+    assert not states_quantity("we built 40 new solar plants", share)
 
 
 def test_a_figure_of_people_answers_how_many_people_of_a_nationality_or_in_general(retriever):
