@@ -75,6 +75,9 @@ _SAID_NOUNS = r"statements?|reply|replies|response|position|view|assessment|rema
 _ROLE_NOUNS = r"delegation|ambassador|envoy|representatives?|side|diplomats?|mission"
 # who speaks for a state at the UN: "did Malawi's president announce" is Malawi speaking
 _LEADERS = r"president|prime\s+minister|(?:foreign\s+)?minister|king|emir|leader|head\s+of\s+state"
+_RANK = r"acting|caretaker|interim|new|then|former|deputy"   # "Armenia's caretaker prime minister"
+_JUDGING = r"""critical|supportive|positive|negative|concerned|worried|pleased|satisfied|dissatisfied|happy|unhappy|
+optimistic|pessimistic|sceptical|skeptical|favourable|favorable|opposed|in\s+favou?r""".replace("\n", "")
 # what a speaker voices, whatever the verb: "What criticism did Malta level at ...?"
 _SAID_THINGS = r"""criticisms?|complaints?|proposals?|demands?|requests?|appeals?|warnings?|concerns?|arguments?|
 pledges?|charges?|accusations?|objections?|suggestions?|recommendations?|message|messages|points?""".replace("\n", "")
@@ -117,17 +120,17 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
     clear = [
         # did Russia say / did the EU and Russia differ / has the Russian delegation argued
         rf"\b(?:did|does|do|has|have|had|would|will|was|were|is|are)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)"
-        rf"(?:\s+(?:delegation|representatives?|side|government)|['’]s\s+(?:government|delegation|{_LEADERS}))?"
+        rf"(?:\s+(?:delegation|representatives?|side|government)|['’]s\s+(?:(?:{_RANK})\s+)?(?:government|delegation|{_LEADERS}))?"
         rf"\s+(?:(?:not|also|ever|again|still|really|each|both|all|itself|themselves|\w+ly)\s+)?"
         rf"(?:{_SPEECH_VERBS})\b",
-        rf"\baccording\s+to\s+(?P<n>{name})",
+        rf"\b(?:according\s+to|per|in\s+the\s+words\s+of)\s+(?P<n>{name})",
         # "What position did Malta take on ...?", "Did Malta adopt a clear stance?"
         rf"\b(?:position|stance|view|line|approach)s?\s+(?:did|does|do|has|have|had|will|would)\s+(?P<n>{name})\s+"
         r"(?:take|took|taken|adopt|adopted|hold|held)\b",
         # "What criticism did Malta level at ...?", "Which proposal did the Maltese government put forward?":
         # whoever raises a criticism, a proposal or a warning says it
         rf"\b(?:{_SAID_THINGS})\s+(?:did|does|do|has|have|had|will|would)\s+(?P<n>{name})"
-        rf"(?:\s+(?:delegation|government)|['’]s\s+(?:government|delegation|{_LEADERS}))?\s+[a-z]+\b",
+        rf"(?:\s+(?:delegation|government)|['’]s\s+(?:(?:{_RANK})\s+)?(?:government|delegation|{_LEADERS}))?\s+[a-z]+\b",
         rf"\b(?:did|does|do|has|have|had)\s+(?P<n>{name})\s+(?:take|taken|adopt|adopted|hold|held)\s+"
         r"(?:(?:a|an|the|its|any|their)\s+)?(?:\w+\s+)?(?:position|stance|view|line)\b",
         # "Russia's statement", "the EU's and Russia's verdicts"
@@ -138,7 +141,12 @@ def speaker_mentions(text: str, aliases: dict[str, str] = DELEGATION_ALIASES) ->
         # "the statements by Russia", "the views of Russia and the US"
         rf"\b(?:statements?|remarks|speech(?:es)?|repl(?:y|ies)|views|positions|assessments|stances|reactions|"
         rf"responses)\s+(?:by|from|of)\s+(?P<n>{name}(?:\s*(?:,|and|or)\s*{name})*)",
-        rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account)",
+        rf"\b(?:in|by|for)\s+(?P<n>{name})['’]s?\s+(?:view|opinion|eyes|account|telling|judge?ment|estimation|reading|words)",
+        rf"\bfrom\s+(?P<n>{name})['’]s?\s+(?:standpoint|perspective|viewpoint|point\s+of\s+view|side)",
+        rf"\bas\s+(?P<n>{name})\s+(?:saw|sees|see|put|puts|described|describes|framed|frames)\s+it\b",
+        rf"\bwhere\s+(?:does|did|do)\s+(?P<n>{name})\s+stand\b",
+        # "Was the EU critical of ...?": a judgement is said
+        rf"\b(?:was|were|is|are)\s+(?P<n>{name})\s+(?:(?:\w+ly|more|less|as|so)\s+)?(?:{_JUDGING})\b",
         rf"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+)?(?P<n>{name})\s*\?\s*$",   # "And Russia?"
         # "And the Americans, on press freedom?", "What about Malta on the budget?"
         rf"^\s*(?:and|what\s+about|how\s+about)\s+(?P<n>{name})\s*,?\s+(?:on|about|regarding|concerning)\s+\w",

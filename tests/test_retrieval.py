@@ -200,6 +200,16 @@ def test_a_delegation_only_the_corpus_knows_is_a_speaker(corpus, settings):
     ("What did the EU statement say about Georgia?", ["European Union"], []),
     ("On what date did Kazakhstan hold its parliamentary elections in 2021?", [], []),
     ("Did Kazakh voters have real alternatives?", [], []),
+    # other ways of saying who judges
+    ("In Moscow's telling, who observed the vote?", ["Russian Federation"], []),
+    ("Per the EU, what marred the count?", ["European Union"], []),
+    ("As the Americans saw it, what endangered reporters?", ["United States"], []),
+    ("From the Holy See's standpoint, where do rights come from?", ["Holy See"], []),
+    ("Where does Türkiye stand on hatred of Muslims?", ["Türkiye"], []),
+    ("Was the EU critical of the count in Uzbekistan?", ["European Union"], []),
+    ("What did Armenia's acting prime minister promise?", ["Armenia"], []),
+    ("How many per cent of Moldovans voted?", [], []),
+    ("Where is Georgia on the map?", [], []),
 ])
 def test_speakers_are_told_from_topics(question, clear, likely):
     from qa.conversation import speaker_mentions
