@@ -21,6 +21,7 @@ from .delegations import canonical_delegation, delegation_mentions, names_of
 from .filters import Filters
 from .regions import described_region
 from .stance import asked_stance
+from .text import FUNCTION_WORDS, is_uncased, truecase
 
 
 class QuestionTooLong(ValueError):
@@ -29,7 +30,7 @@ class QuestionTooLong(ValueError):
 
 @dataclass
 class Query:
-    question: str                         # as asked
+    question: str                         # as asked (names cased as the corpus writes them if typed without)
     text: str                             # what is searched
     own: str                              # the question alone, names expanded: whose terms coverage counts
     dense_text: str = ""                  # what the model encodes (hybrid): `text`, less a comparison's
@@ -53,6 +54,16 @@ class Query:
         return self.speakers + self.likely_speakers
 
 
+def _typed_lowercase(text: str, signals) -> bool:
+    """No capital after the first letter, though it names a delegation or an acronym ("what
+    did russia say about odihr?"). A question that names neither ("Which treaty did it
+    cite?") is left as typed: the corpus capitalises "Treaty" in titles, which makes no name
+    of the word in a question."""
+    return is_uncased(text) and any(
+        (w in signals.aliases and w not in FUNCTION_WORDS) or (len(w) > 1 and signals.cased.get(w, "").isupper())
+        for w in re.findall(r"[^\W\d_]+", text.lower()))
+
+
 def _without_carried(judged: str, question: str, drop) -> str:
     """`judged` less the words carried from earlier turns that `drop` picks: what contextualize
     appends comes after the question, which it leaves as asked."""
@@ -67,6 +78,9 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         raise QuestionTooLong(f"the question is {len(question):,} characters long; ask in at most "
                               f"{max_chars:,}")
     history = [h[:max_chars] for h in (history or [])[-10:]]   # the last turns are what a follow-up leans on
+    # typed without capitals: written as the corpus writes its names, which is how names are told
+    question, *history = [truecase(t, signals.cased) if _typed_lowercase(t, signals) else t
+                          for t in (question, *history)]
     text = contextualize(question, history, signals.aliases, signals.acronyms)
     own = contextualize(question, [], signals.aliases, signals.acronyms)
     followup = bool(history) and is_followup(question, signals.aliases)

@@ -39,7 +39,7 @@ from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
 from .delegations import (CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of, names_of,
                           same_delegation, trie_alternation)
-from .text import looks_like_prose, stem
+from .text import FUNCTION_WORDS, looks_like_prose, stem, written_forms
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class Signals:
     leaders: dict[str, str]                      # a leader's surname (lowercase) -> delegation, from the texts
     stance: np.ndarray                           # per passage: stance bits (qa/stance.py)
     prose: np.ndarray                            # per passage: reads as prose
+    cased: dict[str, str] = field(default_factory=dict)   # lowercase word -> how the corpus writes it (text.truecase)
     key: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -228,6 +229,10 @@ def build(index) -> Signals:
         if canon in present or all(w in vocab for w in canon.lower().split()):
             vocab.update(alias.split())
     arr = lambda xs: np.asarray(xs, dtype=np.int32)   # noqa: E731
+    names = {a for a in [*aliases, *CAPITALS] if " " not in a and a.isalpha() and a not in FUNCTION_WORDS}
+    cased = written_forms(("\n".join(d.paragraphs) for d in docs),
+                          {**{a: a.upper() if len(a) <= 3 else a.capitalize() for a in names},
+                           **{m: m.capitalize() for m in MONTHS}})
     return Signals(
         n_docs=len(docs),
         doc_postings={w: arr(ns) for w, ns in postings.items()},
@@ -238,6 +243,7 @@ def build(index) -> Signals:
         alias_chunks={k: arr(v) for k, v in alias_chunks.items()},
         vocab=frozenset(vocab),
         vocab_sorted=sorted(vocab),
+        cased=cased,
         stems=frozenset(stem(w) for w in vocab),
         common_stems=frozenset(st for st, n in df.items() if n >= 0.8 * len(docs)),
         acronyms=acronyms,

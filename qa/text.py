@@ -53,6 +53,63 @@ def bm25_tokenize(texts: list[str], return_ids: bool = True):
                           show_progress=False)
 
 
+# --- case ----------------------------------------------------------------------------
+# A question typed without capitals ("what did moscow say about the odihr report?") loses what
+# capitals tell: which words are names. The corpus says how it writes each word; a question
+# with no capital after its first letter is written that way before it is read.
+
+_CASED = re.compile(r"[^\W\d_][\w'’-]*")
+# a word opening a sentence, a line or a quotation is capitalised whatever it is
+_OPENER = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)([^\W\d_][\w'’-]*)", re.M)
+
+
+def written_forms(texts, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """lowercase word -> the form the texts write it in, for words written with capitals
+    inside sentences at least three times as often as in lowercase ("kazakhstan" ->
+    "Kazakhstan", "odihr" -> "ODIHR"; not "however", "we"). `extra`: forms for names the texts
+    may not print (a delegation's aliases). One pass; counting is C-speed (Counter, findall)."""
+    forms: Counter = Counter()
+    opening: Counter = Counter()
+    for text in texts:
+        forms.update(_CASED.findall(text))
+        opening.update(_OPENER.findall(text))
+    best: dict[str, tuple[str, int]] = {}
+    for form, n in forms.items():
+        low = form.lower()
+        inside = n - opening.get(form, 0)
+        if form != low and low not in FUNCTION_WORDS and inside >= 2 and inside >= 3 * forms.get(low, 0) \
+                and inside > best.get(low, ("", 0))[1]:
+            best[low] = (form, inside)
+    out = {low: form for low, (form, _) in best.items()}
+    for low, form in (extra or {}).items():
+        out.setdefault(low, form)
+    return out
+
+
+def is_uncased(text: str) -> bool:
+    """No capital after the first letter: typed without them."""
+    return not any(ch.isupper() for ch in text[1:])
+
+
+_MONTH_VERBS = frozenset(("may", "march"))
+
+
+def truecase(text: str, forms: dict[str, str]) -> str:
+    """The text with each word the corpus writes with capitals written so, and its first
+    letter capitalised ("what did the us say" -> "What did the US say")."""
+    def cased(m: re.Match) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in _MONTH_VERBS and not (re.match(r"\s+\d", text[m.end():]) or re.search(r"\d\s+$", text[:m.start()])):
+            return word     # "may", "march": a month only beside a day or a year ("march 2021", "3 may")
+        if low in forms:
+            return forms[low]
+        base = re.sub(r"['’]s$", "", low)      # "russia's": the corpus may write only "Russia"
+        return forms[base] + word[len(base):] if base != low and base in forms else word
+    out = re.sub(r"\bthe us\b", "the US", _CASED.sub(cased, text))   # "us" after "the" is no pronoun
+    return out[:1].upper() + out[1:]
+
+
 # --- sentences -------------------------------------------------------------------
 
 # A full stop after one of these does not end a sentence. Lower-cased, without the dot.

@@ -42,3 +42,33 @@ def test_a_reflexive_pronoun_is_no_topic_word():
     assert {"themselves", "itself", "himself", "herself"} <= FUNCTION_WORDS
     assert content_words("Had the Maltese themselves admitted any shortcomings?") == ["Maltese", "admitted",
                                                                                      "shortcomings"]
+
+
+def test_a_question_typed_without_capitals_is_written_as_the_corpus_writes_its_names():
+    from qa.text import is_uncased, truecase, written_forms
+    corpus = ["The ODIHR mission observed the vote in Kazakhstan. We note that Kazakhstan held it in March 2021.",
+              "However, the mission in Kazakhstan found that observers may march. Observers said ODIHR was late.",
+              "The Treaty was signed. Observers and the treaty."]
+    forms = written_forms(corpus, {"moscow": "Moscow"})
+    assert forms["kazakhstan"] == "Kazakhstan" and forms["odihr"] == "ODIHR" and forms["moscow"] == "Moscow"
+    # opening a sentence says nothing; a word as often lowercase is no name; function words never are
+    assert "however" not in forms and "observers" not in forms and "treaty" not in forms and "we" not in forms
+    assert is_uncased("what did moscow say?") and not is_uncased("What did Moscow say?")
+    assert truecase("what did moscow's envoy say about odihr in kazakhstan?", forms) == \
+        "What did Moscow's envoy say about ODIHR in Kazakhstan?"
+    forms["march"] = forms["may"] = "March"
+    # "may" and "march" are months beside a day or a year only; "us" after "the" is the US
+    assert truecase("may the us march in march 2021?", forms) == "May the US march in March 2021?"
+
+
+def test_a_lowercase_question_is_searched_and_refused_like_the_written_one(retriever):
+    for written in ("What did the EU say about Kazakhstan's elections in 2016?",
+                    "What did Russia say about the Mazhilis vote in January 2021?",
+                    "What did Russia say about Georgia?",                   # refused: Georgia is a name
+                    "How many observers did ODIHR send, according to the Kazakh delegation?"):
+        as_typed, asked = retriever.search(written.lower(), k=3), retriever.search(written, k=3)
+        assert as_typed.understood.speakers == asked.understood.speakers != []
+        assert (as_typed.abstained, as_typed.reason) == (asked.abstained, asked.reason)
+        assert [h.citation for h in as_typed.hits] == [h.citation for h in asked.hits]
+    # a question naming no delegation or acronym is left as typed: "Treaty" is no name in it
+    assert retriever.search("which treaty did they cite?", k=3).understood.question == "which treaty did they cite?"
