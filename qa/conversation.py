@@ -68,7 +68,7 @@ describing|criticising|criticizing|praising|welcoming|condemning|accusing|blamin
 _STANCE_NOUNS = r"""statement|statements|delegation|view|views|position|positions|stance|assessment|assessments|
 verdict|verdicts|criticism|criticisms|remarks|reply|response|reaction|comments|concerns|argument|arguments|claim|claims|
 account|perspective|opinion|opinions|words|message|ambassador|envoy|representative|representatives|side|mission|
-diplomats?|officials?|take""".replace("\n", "")
+diplomats?|officials?""".replace("\n", "")
 # what a delegation said, which a bare name before it makes the delegation's own ("the EU statement");
 # not roles ("the Kazakh ambassador" may be quoted by another delegation)
 _SAID_NOUNS = r"statements?|reply|replies|response|position|view|assessment|remarks|criticism|reaction|comments"
