@@ -62,7 +62,7 @@ eval-mixed: $(VENV)/.installed
 
 # Out-of-sample sets (eval/README.md), written without looking at retrieval output, over
 # the same mixed corpus: tune on the -dev files only, report -dev and -test side by side.
-OOS_SETS := mixed chat stance mixed2 chat2 mixed3 chat3 mixed4 chat4 mixed5 chat5 chat6 stance2 mixed6 chat9 chat10 chat11 chat12 chat13 mixed7 chat14 mixed8 chat15 mixed9 chat16 mixed10 chat17 mixed11 chat18 mixed12 chat19
+OOS_SETS := mixed chat stance mixed2 chat2 mixed3 chat3 mixed4 chat4 mixed5 chat5 chat6 stance2 mixed6 chat9 chat10 chat11 chat12 chat13 mixed7 chat14 mixed8 chat15 mixed9 chat16 mixed10 chat17 mixed11 chat18 mixed12 chat19 mixed13 chat20
 eval-oos: $(VENV)/.installed
 	rm -rf $(MIXED) && mkdir -p $(MIXED)
 	cp corpus/*.txt corpus/*.meta.json eval/distractors/*.txt $(MIXED)/
@@ -103,7 +103,7 @@ quality: $(VENV)/.installed $(UN_2015)/corpus
 	  $(BIN)/qa eval eval/$$set-dev.jsonl --corpus $(MIXED) --index index/mixed --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-dev.json || exit 1; \
 	done
-	for set in un un2 un3 un4 un5 un6 un7 un8 un9 un10 un11 un12; do for split in dev test; do \
+	for set in un un2 un3 un4 un5 un6 un7 un8 un9 un10 un11 un12 un13; do for split in dev test; do \
 	  $(BIN)/qa eval eval/$$set-$$split.jsonl --corpus $(UN_2015)/corpus --index $(UN_2015)/index --retriever dense,bm25,hybrid --json \
 	    > $(RESULTS)/$$set-$$split.json || exit 1; \
 	done; done

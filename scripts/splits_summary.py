@@ -34,8 +34,8 @@ def splits(root: Path) -> list[tuple[str, Path, Path]]:
     mixed = (root / "index/mixed-corpus", root / "index/mixed")
     un = (root / "index/un-2015/corpus", root / "index/un-2015/index")
     out = [(f"{n}-{sp}", *mixed) for n in ("mixed mixed2 mixed3 mixed4 mixed5 mixed6 mixed7 chat chat2 chat3 chat4 chat5 "
-                                           "chat6 chat9 chat10 chat11 chat12 chat13 chat14 mixed8 chat15 mixed9 chat16 mixed10 chat17 mixed11 chat18 mixed12 chat19 stance stance2").split() for sp in ("dev", "test")]
-    out += [(f"{n}-{sp}", *un) for n in "un un2 un3 un4 un5 un6 un7 un8 un9 un10 un11 un12".split() for sp in ("dev", "test")]
+                                           "chat6 chat9 chat10 chat11 chat12 chat13 chat14 mixed8 chat15 mixed9 chat16 mixed10 chat17 mixed11 chat18 mixed12 chat19 mixed13 chat20 stance stance2").split() for sp in ("dev", "test")]
+    out += [(f"{n}-{sp}", *un) for n in "un un2 un3 un4 un5 un6 un7 un8 un9 un10 un11 un12 un13".split() for sp in ("dev", "test")]
     out += [(n, *mixed) for n in ("chat7-dev", "chat8-dev", "unanswerable-dev", "fresh-test", "rules-mixed-test",
                                   "rules9-mixed-test")]
     out += [(n, *un) for n in ("rules-un-test", "rules9-un-test", "regions-un-test")]

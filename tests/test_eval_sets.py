@@ -31,7 +31,7 @@ def mixed_corpus(tmp_path_factory):
 
 @pytest.mark.parametrize("name", ["mixed", "chat", "stance", "mixed2", "chat2", "mixed3", "chat3", "mixed4", "chat4",
                                   "mixed5", "chat5", "chat6", "stance2", "mixed6", "chat9", "chat10", "chat11", "chat12",
-                                  "chat13", "mixed7", "chat14", "mixed8", "chat15", "mixed9", "chat16", "mixed10", "chat17", "mixed11", "chat18", "mixed12", "chat19"])
+                                  "chat13", "mixed7", "chat14", "mixed8", "chat15", "mixed9", "chat16", "mixed10", "chat17", "mixed11", "chat18", "mixed12", "chat19", "mixed13", "chat20"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_mixed_corpus_sets_match_their_paragraphs(name, split, mixed_corpus, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", mixed_corpus) == 0, capsys.readouterr().out
@@ -60,7 +60,7 @@ def un_2015(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("name", ["un", "un2", "un3", "un4", "un5", "un6", "un7", "un8", "un9", "un10", "un11", "un12"])
+@pytest.mark.parametrize("name", ["un", "un2", "un3", "un4", "un5", "un6", "un7", "un8", "un9", "un10", "un11", "un12", "un13"])
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_un_set_evidence_singles_out_one_speech(name, split, un_2015, capsys):
     assert _sets_module().check(ROOT / "eval" / f"{name}-{split}.jsonl", un_2015) == 0, capsys.readouterr().out
