@@ -111,9 +111,14 @@ def _either(years: list[str]) -> str:
 
 def _as_written(query: str, names) -> str:
     """The name as the question spells it, for the reason shown to the user."""
-    for m in re.finditer(r"\w[\w-]*", query):
-        if any(m.group(0).lower().startswith(n.split()[0]) for n in names):
-            return m.group(0)
+    low = query.lower()
+    # the first the question writes ("Turkey", not the "(Türkiye)" appended to it); of a
+    # name of several words, the name, not its article ("the Kremlin")
+    found = [m for name in names
+             if (m := re.search(rf"(?<!\w){re.escape(re.sub(r'^the ', '', name))}[\w-]*", low))]
+    if found:
+        m = min(found, key=lambda m: (m.start(), -m.end()))
+        return query[m.start():m.end()]
     return max(names, key=len)
 
 

@@ -648,6 +648,12 @@ _SAME_EVENT = re.compile(r"\b(?:that|this|those|these|the\s+same)\s+(?:[\w'’-]
                          r"elections|referendum|ballot|poll|runoff|round|meeting|session|summit|conference)\b", re.I)
 
 
+def names_the_time(question: str) -> bool:
+    """Does a follow-up ask about the earlier turn's date itself ("the same month", "at the
+    time", "a year later"), not only about its event ("that vote")?"""
+    return bool(_SAME_TIME.search(question) or _RELATIVE_YEAR.search(question) or _RELATIVE_MONTH.search(question))
+
+
 def keeps_the_time(question: str) -> bool:
     """Does a follow-up ask about the earlier turn's date, as it is or moved ("the same day",
     "at the time", "a month later", "the following year"), or about its event ("that vote")?"""

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
 from .conversation import (carried_turns, changes_the_place, contextualize, is_followup, keeps_the_time,
-                           latest_speakers, may_change_year, named_entities, says_what_it_asks, set_aside_speakers,
+                           latest_speakers, may_change_year, named_entities, names_the_time, says_what_it_asks,
+                           set_aside_speakers,
                            speaker_mentions, speakers_of_followup, without_time_phrases)
 from .delegations import canonical_delegation, delegation_mentions, names_of
 from .filters import Filters
@@ -105,11 +106,11 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
         if not set(clear) & set(earlier) and not keeps_the_time(question):
             when = []
         judged = " ".join([own, *dict.fromkeys(when)])
-    elif followup and clear and not keeps_the_time(question) and \
+    elif followup and clear and not names_the_time(question) and \
             not set(clear) & set(latest_speakers(turns, signals.speaker_names)):
         # "And the Russians, on those reports?" after a turn about a Swiss statement of March: the
-        # month pinned the Swiss statement, and a reply on the same subject is often a later one.
-        # The carried year still narrows it: only the month goes.
+        # month pinned the Swiss statement, and a reply on the same subject is often a later one,
+        # about "that vote" too. The carried year still narrows it: only the month goes.
         judged = _without_carried(judged, question, lambda w: w.lower() in MONTHS)
     if followup and not keeps_the_time(question) and changes_the_place(question, history, signals.aliases):
         # "What about Norway's?" after Malta's 2021 elections: the year was Malta's, not Norway's

@@ -609,3 +609,23 @@ def test_speaker_names_that_query_handling_added_do_not_score_a_paragraph(retrie
     assert set(bm25_query_tokens(model, "Kazakhstan lack")) <= counted
     searched, counted = scored("What did the European Union say Kazakhstan's 2021 vote lacked?")
     assert eu <= counted
+
+
+def test_another_speaker_on_that_vote_is_not_held_to_the_earlier_statement_s_month(retriever):
+    """"What did the Kremlin say about that vote?" after a US statement of April: Russia may have
+    spoken of it in another month (a reply is often later, a preview earlier); the year still
+    narrows it. "The same month" does keep the month."""
+    from qa.query import understand
+    history = ["What did the US say about Kyrgyzstan's constitutional referendum in April 2021?"]
+    query = understand("What did the Kremlin say about that vote?", history, None, retriever.signals)
+    assert query.speakers == ["Russian Federation"]
+    assert "April" in query.text and "April" not in query.judged and "2021" in query.judged
+    query = understand("What did the Kremlin say that same month?", history, None, retriever.signals)
+    assert "April" in query.judged
+
+
+def test_a_refusal_quotes_the_name_as_the_question_writes_it():
+    from qa.abstention import _as_written
+    assert _as_written("Did the Kremlin's envoy mention it? (Russian Federation)",
+                       {"the kremlin", "kremlin", "russia", "russian federation"}) == "Kremlin"
+    assert _as_written("What did the EU say about Turkey? (Türkiye)", {"türkiye", "turkey", "turkish"}) == "Turkey"
