@@ -250,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-k", type=int, default=10)
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--failures", type=int, default=0, metavar="N", help="print the N worst questions")
+    sp.add_argument("--lowercase", action="store_true",
+                    help="ask every question (and history turn) typed without capitals")
     common(sp)
     sp.set_defaults(func=cmd_eval)
 

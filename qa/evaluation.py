@@ -20,6 +20,8 @@ reports (text and JSON) -> `run_eval_command`, the CLI entry point.
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import re
@@ -663,6 +665,14 @@ def evaluate_dataset(dataset: Dataset, settings: Settings, methods: list[str], k
     return reports, compare(dataset, reports, k)
 
 
+def typed_lowercase(dataset: Dataset) -> Dataset:
+    """The same questions typed without capitals (history turns too): how the tool fares with
+    what users type into a search box. Judgements are unchanged."""
+    questions = [dataclasses.replace(q, question=q.question.lower(), history=[h.lower() for h in q.history])
+                 for q in dataset.questions]
+    return dataclasses.replace(dataset, name=f"{dataset.name} (lowercase)", questions=questions)
+
+
 def run_eval_command(args, settings: Settings) -> int:
     k = getattr(args, "k", 10)
     if k < 1:
@@ -670,6 +680,8 @@ def run_eval_command(args, settings: Settings) -> int:
     methods = parse_retrievers(getattr(args, "retriever", None), settings.retriever)
     progress = sys.stderr.isatty()
     dataset = load_dataset(args.dataset, settings, progress=progress)
+    if getattr(args, "lowercase", False):
+        dataset = typed_lowercase(dataset)
     if not dataset.qrels:
         raise ValueError(f"{args.dataset}: no answerable question has a relevant passage in the index")
     reports, comparison = evaluate_dataset(dataset, settings, methods, k, progress)

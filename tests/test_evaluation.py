@@ -178,6 +178,24 @@ def test_cli_eval_dev_set_json(seed_index, seed_settings, capsys):
     assert "dense vs hybrid" in out["comparison"]["pairs"]
 
 
+@pytest.mark.model
+def test_cli_eval_lowercase_asks_the_same_questions_without_capitals(seed_index, seed_settings, capsys):
+    """`qa eval --lowercase`: the set as users type it into a search box; the questions are the
+    set's, lowercased, and judged the same."""
+    from qa.cli import main
+    from qa.evaluation import Dataset, Question, typed_lowercase
+    from qa.settings import ROOT
+    data = Dataset("d", "questions", [Question("q1", "What did Russia say?", ["And the EU?"])], {}, None, "passage")
+    low = typed_lowercase(data)
+    assert (low.questions[0].question, low.questions[0].history) == ("what did russia say?", ["and the eu?"])
+    assert data.questions[0].question == "What did Russia say?"     # the set itself is left alone
+    assert main(["eval", str(ROOT / "eval" / "osce-dev.jsonl"), "--index", str(seed_settings.index_dir),
+                 "--retriever", "hybrid", "--json", "--lowercase"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dataset"]["name"].endswith("(lowercase)")
+    assert out["retrievers"]["hybrid"]["metrics"]["recall@10"] > 0.5
+
+
 def test_cli_eval_rejects_unknown_retriever(tmp_path, capsys):
     from qa.cli import main
     assert main(["eval", str(FIXTURES / "questions-malformed.jsonl"), "--retriever", "dense,sparse",
