@@ -222,11 +222,11 @@ def named_entities(text: str, aliases: dict[str, str] = DELEGATION_ALIASES,
             continue
         parts = low.split("-")
         # "the Israeli-Palestinian conflict", "Russia-Ukraine talks": two states named
-        for low in parts if len(parts) > 1 and low not in aliases and all(p in aliases for p in parts) else [low]:
-            canon = aliases.get(low)
-            names = spellings.get(canon, frozenset()) if canon else frozenset([low])
-            if expansions and low in expansions:
-                names |= {expansions[low]}
+        for name in parts if len(parts) > 1 and low not in aliases and all(p in aliases for p in parts) else [low]:
+            canon = aliases.get(name)
+            names = spellings.get(canon, frozenset()) if canon else frozenset([name])
+            if expansions and name in expansions:
+                names |= {expansions[name]}
             if names and names not in seen:
                 seen.add(names)
                 out.append(names)

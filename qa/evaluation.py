@@ -21,7 +21,6 @@ reports (text and JSON) -> `run_eval_command`, the CLI entry point.
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import json
 import re

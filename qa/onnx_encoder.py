@@ -22,6 +22,7 @@ import json
 import os
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -151,7 +152,8 @@ class OnnxEncoder:
         except Exception as e:  # a corrupt cache file: say where it is
             raise ModelError(f"{path}: cannot load the exported ONNX model ({e}); delete it to export again") from None
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self._pool = None   # threads for encode_queries, made on first use
+        # encode_queries' threads (a pool starts them on first use); the session is thread-safe
+        self._pool = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="encode")
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model sees, including its special tokens."""
@@ -197,10 +199,6 @@ class OnnxEncoder:
         side ~1x (measured, docs/benchmarks.md, fourteenth pass). The session is thread-safe."""
         if len(texts) < 2:
             return self.encode(texts)
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-            self._pool = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)),
-                                            thread_name_prefix="encode")
         return np.stack(list(self._pool.map(self.encode_query, texts)))
 
 

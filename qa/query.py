@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from .answer_types import MONTHS, WHO_SAID_QUESTION, YEAR, asked_for, counted
 from .conversation import (carried_turns, changes_the_place, contextualize, is_followup, keeps_the_time,
                            latest_speakers, may_change_year, named_entities, names_the_time, says_what_it_asks,
-                           set_aside_speakers,
-                           speaker_mentions, speakers_of_followup, without_time_phrases)
+                           set_aside_speakers, speaker_mentions, speakers_of_followup, without_time_phrases)
 from .delegations import canonical_delegation, delegation_mentions, names_of
 from .filters import Filters
 from .regions import described_region

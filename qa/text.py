@@ -100,7 +100,8 @@ def truecase(text: str, forms: dict[str, str]) -> str:
     def cased(m: re.Match) -> str:
         word = m.group(0)
         low = word.lower()
-        if low in _MONTH_VERBS and not (re.match(r"\s+\d", text[m.end():]) or re.search(r"\d\s+$", text[:m.start()])):
+        if low in _MONTH_VERBS and not (re.match(r"\s+\d", text[m.end():m.end() + 8])
+                                        or re.search(r"\d\s+$", text[max(0, m.start() - 8):m.start()])):
             return word     # "may", "march": a month only beside a day or a year ("march 2021", "3 may")
         if low in forms:
             return forms[low]
