@@ -612,12 +612,12 @@ def test_speaker_names_that_query_handling_added_do_not_score_a_paragraph(retrie
 
 
 def test_another_speaker_on_that_vote_is_not_held_to_the_earlier_statement_s_month(retriever):
-    """"What did the Kremlin say about that vote?" after a US statement of April: Russia may have
+    """"How did the Kremlin see that vote?" after a US statement of April: Russia may have
     spoken of it in another month (a reply is often later, a preview earlier); the year still
     narrows it. "The same month" does keep the month."""
     from qa.query import understand
-    history = ["What did the US say about Kyrgyzstan's constitutional referendum in April 2021?"]
-    query = understand("What did the Kremlin say about that vote?", history, None, retriever.signals)
+    history = ["How did Washington assess the constitutional referendum held in Kyrgyzstan in April 2021?"]
+    query = understand("How did the Kremlin see that vote?", history, None, retriever.signals)
     assert query.speakers == ["Russian Federation"]
     assert "April" in query.text and "April" not in query.judged and "2021" in query.judged
     query = understand("What did the Kremlin say that same month?", history, None, retriever.signals)

@@ -500,7 +500,7 @@ def with_georgia_and_canada(seed_settings, tmp_path_factory):
 def test_an_elliptical_turn_to_another_speaker_is_not_refused_for_the_earlier_turn_s_topic(with_georgia_and_canada):
     """"And the Canadians, on blanket bans?" after a question on Georgia's elections asks Canada
     about bans; Canada never spoke of Georgia, nor in 2020, and need not have."""
-    history = ["What did the EU say about Georgia's 2020 elections?"]
+    history = ["How did Brussels judge the Georgian parliamentary vote of 2020?"]
     for question in ("And the Canadians, on blanket bans on gatherings?",
                      "What about Canada on blanket bans on gatherings?"):
         result = with_georgia_and_canada.search(question, k=3, history=history)
