@@ -252,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--failures", type=int, default=0, metavar="N", help="print the N worst questions")
     sp.add_argument("--lowercase", action="store_true",
                     help="ask every question (and history turn) typed without capitals")
+    sp.add_argument("--misspelt-names", action="store_true",
+                    help="ask every question with each delegation name of 7+ letters one letter short")
     common(sp)
     sp.set_defaults(func=cmd_eval)
 

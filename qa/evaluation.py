@@ -672,6 +672,20 @@ def typed_lowercase(dataset: Dataset) -> Dataset:
     return dataclasses.replace(dataset, name=f"{dataset.name} (lowercase)", questions=questions)
 
 
+def misspelt_names(dataset: Dataset) -> Dataset:
+    """The same questions with every delegation name of seven letters or more one letter short
+    ("Kazakstan", "Uzbekstan"), history turns too: how the tool fares with names typed in haste."""
+    from .delegations import CAPITALS, DELEGATION_ALIASES
+    names = {a for a in [*DELEGATION_ALIASES, *CAPITALS] if a.isalpha() and len(a) >= 7}
+
+    def misspell(text: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda m: m.group(0)[:len(m.group(0)) // 2] + m.group(0)[len(m.group(0)) // 2 + 1:]
+                      if m.group(0).lower() in names else m.group(0), text)
+    questions = [dataclasses.replace(q, question=misspell(q.question), history=[misspell(h) for h in q.history])
+                 for q in dataset.questions]
+    return dataclasses.replace(dataset, name=f"{dataset.name} (misspelt names)", questions=questions)
+
+
 def run_eval_command(args, settings: Settings) -> int:
     k = getattr(args, "k", 10)
     if k < 1:
@@ -679,6 +693,8 @@ def run_eval_command(args, settings: Settings) -> int:
     methods = parse_retrievers(getattr(args, "retriever", None), settings.retriever)
     progress = sys.stderr.isatty()
     dataset = load_dataset(args.dataset, settings, progress=progress)
+    if getattr(args, "misspelt_names", False):
+        dataset = misspelt_names(dataset)
     if getattr(args, "lowercase", False):
         dataset = typed_lowercase(dataset)
     if not dataset.qrels:

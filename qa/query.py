@@ -21,7 +21,7 @@ from .delegations import canonical_delegation, delegation_mentions, names_of
 from .filters import Filters
 from .regions import described_region
 from .stance import asked_stance
-from .text import FUNCTION_WORDS, is_uncased, truecase
+from .text import FUNCTION_WORDS, is_uncased, respell, truecase
 
 
 class QuestionTooLong(ValueError):
@@ -54,14 +54,35 @@ class Query:
         return self.speakers + self.likely_speakers
 
 
-def _typed_lowercase(text: str, signals) -> bool:
-    """No capital after the first letter, though it names a delegation or an acronym ("what
-    did russia say about odihr?"). A question that names neither ("Which treaty did it
-    cite?") is left as typed: the corpus capitalises "Treaty" in titles, which makes no name
-    of the word in a question."""
-    return is_uncased(text) and any(
+def _names_something(text: str, signals) -> bool:
+    """Does a text typed without capitals name a delegation or an acronym ("what did russia say
+    about odihr?")? One that names neither ("Which treaty did it cite?") is left as typed: the
+    corpus capitalises "Treaty" in titles, which makes no name of the word in a question."""
+    return any(
         (w in signals.aliases and w not in FUNCTION_WORDS) or (len(w) > 1 and signals.cased.get(w, "").isupper())
         for w in re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def _as_the_corpus_writes(text: str, signals) -> str:
+    """Names one letter off written as the names, then, if the text was typed without capitals,
+    its names capitalised as the corpus writes them."""
+    uncased = is_uncased(text)
+    text = _respelt(text, signals, uncased)
+    return truecase(text, signals.cased) if uncased and _names_something(text, signals) else text
+
+
+def _respelt(text: str, signals, uncased: bool) -> str:
+    """A name one letter off ("Kazakstan", "Kyrgystan") written as the name: a word of six letters
+    or more that no statement has and no name is, capitalised (or in a question typed without
+    capitals), and a letter away from exactly one name."""
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if (not uncased and not word[0].isupper()) or low in signals.vocab or low in signals.aliases:
+            return word
+        name = respell(word, signals.name_deletions)
+        return signals.cased.get(name, name.capitalize()) if name else word
+    return re.sub(r"[^\W\d_]{6,}", fix, text)
 
 
 def _without_carried(judged: str, question: str, drop) -> str:
@@ -79,8 +100,7 @@ def understand(question: str, history: list[str] | None, filters: Filters | None
                               f"{max_chars:,}")
     history = [h[:max_chars] for h in (history or [])[-10:]]   # the last turns are what a follow-up leans on
     # typed without capitals: written as the corpus writes its names, which is how names are told
-    question, *history = [truecase(t, signals.cased) if _typed_lowercase(t, signals) else t
-                          for t in (question, *history)]
+    question, *history = [_as_the_corpus_writes(t, signals) for t in (question, *history)]
     text = contextualize(question, history, signals.aliases, signals.acronyms)
     own = contextualize(question, [], signals.aliases, signals.acronyms)
     followup = bool(history) and is_followup(question, signals.aliases)

@@ -39,7 +39,7 @@ from .answer_types import MONTHS, WORD, YEAR
 from .conversation import acronym_table, corpus_texts, long_forms
 from .delegations import (CAPITALS, DELEGATION_ALIASES, alias_table, canonical_delegation, capital_of, names_of,
                           same_delegation, trie_alternation)
-from .text import FUNCTION_WORDS, looks_like_prose, stem, written_forms
+from .text import FUNCTION_WORDS, deletion_index, looks_like_prose, stem, written_forms
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,13 @@ class Signals:
         """Every name a question may call a delegation by (its aliases, capital, leaders)."""
         return self._cached(("spellings", delegation),
                             lambda: (delegation, *names_of(delegation, self.speaker_names)))
+
+    @property
+    def name_deletions(self) -> dict[str, frozenset[str]]:
+        """The names a question may give a speaker by, indexed for one-letter misspellings
+        (text.respell)."""
+        return self._cached(("name_deletions",), lambda: deletion_index(
+            n for n in self.speaker_names if " " not in n))
 
     def _cached(self, key, compute):
         if key not in self._cache:

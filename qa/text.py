@@ -111,6 +111,46 @@ def truecase(text: str, forms: dict[str, str]) -> str:
     return out[:1].upper() + out[1:]
 
 
+# --- misspelt names ---------------------------------------------------------------
+# "Kazakstan", "Kyrgystan", "Tokaev": a name one letter off. The names (a delegation's aliases,
+# capitals, leaders: a fixed list, not the corpus) are indexed by their one-letter deletions
+# once; a word is looked up by its own deletions, so a question costs its length, not the list's.
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def deletion_index(names) -> dict[str, frozenset[str]]:
+    """name and each of its one-letter deletions -> the names it comes from (names of 6+ letters)."""
+    index: dict[str, set[str]] = {}
+    for name in names:
+        if len(name) >= 6 and name.isalpha():
+            for key in _deletions(name) | {name}:
+                index.setdefault(key, set()).add(name)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter added, dropped or replaced (the deletion index also pairs two replacements
+    at different places, which this rules out)."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def respell(word: str, index: dict[str, frozenset[str]]) -> str | None:
+    """The one name `word` is a letter away from, or None (none, or several)."""
+    low = word.lower()
+    if len(low) < 6 or not low.isalpha():
+        return None
+    if low in index.get(low, ()):
+        return low
+    found = set(index.get(low, ())) | {n for d in _deletions(low) for n in index.get(d, ())}
+    found = {n for n in found if _one_edit(low, n)}
+    return next(iter(found)) if len(found) == 1 else None
+
+
 # --- sentences -------------------------------------------------------------------
 
 # A full stop after one of these does not end a sentence. Lower-cased, without the dot.

@@ -193,6 +193,11 @@ def test_cli_eval_lowercase_asks_the_same_questions_without_capitals(seed_index,
                  "--retriever", "hybrid", "--json", "--lowercase"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["dataset"]["name"].endswith("(lowercase)")
+    from qa.evaluation import misspelt_names
+    data = Dataset("d", "questions", [Question("q1", "What did Kazakhstan say?", ["And Uzbekistan?"])], {}, None,
+                   "passage")
+    typed = misspelt_names(data).questions[0]
+    assert (typed.question, typed.history) == ("What did Kazakstan say?", ["And Uzbekstan?"])
     assert out["retrievers"]["hybrid"]["metrics"]["recall@10"] > 0.5
 
 

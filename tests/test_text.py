@@ -72,3 +72,25 @@ def test_a_lowercase_question_is_searched_and_refused_like_the_written_one(retri
         assert [h.citation for h in as_typed.hits] == [h.citation for h in asked.hits]
     # a question naming no delegation or acronym is left as typed: "Treaty" is no name in it
     assert retriever.search("which treaty did they cite?", k=3).understood.question == "which treaty did they cite?"
+
+
+def test_a_name_one_letter_off_is_read_as_the_name():
+    from qa.text import deletion_index, respell
+    index = deletion_index(["kazakhstan", "kyrgyzstan", "austria", "australia", "georgia", "malta"])
+    assert respell("Kazakstan", index) == "kazakhstan"          # a letter dropped
+    assert respell("kyrgyzstann", index) == "kyrgyzstan"        # one added
+    assert respell("Kyrgizstan", index) == "kyrgyzstan"         # one replaced
+    assert respell("Kazakhstan", index) == "kazakhstan"
+    assert respell("Austrelya", index) is None                  # two letters off
+    assert respell("Malt", index) is None and respell("Maltaa", index) is None   # short names are not guessed
+
+
+def test_a_question_with_a_misspelt_name_is_searched_and_refused_like_the_written_one(retriever):
+    for written, typed in (("What did Russia say about Kazakhstan's 2021 vote?", "What did Russia say about Kazakstan's 2021 vote?"),
+                           ("Did the EU comment on Kyrgyzstan's 2016 elections?", "did the eu comment on kyrgystan's 2016 elections?")):
+        asked, as_typed = retriever.search(written, k=3), retriever.search(typed, k=3)
+        assert (as_typed.abstained, as_typed.reason) == (asked.abstained, asked.reason)
+        assert [h.citation for h in as_typed.hits] == [h.citation for h in asked.hits]
+    # a word no statement has and that is no name stays as typed
+    assert retriever.search("What did Russia say about the Karabakhian talks?", k=3).understood.question == \
+        "What did Russia say about the Karabakhian talks?"
