@@ -124,7 +124,7 @@ def persons_named(text: str, exclude: set[str] = frozenset()) -> list[str]:
     return out
 
 
-# "Which country did Malta name as ...?", "In which foreign country did Malta open ...?": the answer is a
+# "Which country did Malta name as ...?", "In what other state did Malta open ...?": the answer is a
 # state (not "Which country proposed ...?", which asks who spoke: a verb follows, not an auxiliary)
 PLACE_QUESTION = re.compile(
     r"^\s*(?:(?:in|to|from|with|by|for|against|on|of)\s+)?(?:which|what)\s+(?:[\w-]+\s+)?"

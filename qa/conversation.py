@@ -379,13 +379,13 @@ def asks_about_the_subject(question: str) -> bool:
                 or _SPEECH_VERB.search(_CALLED_ELECTION.sub(" ", question)))
 
 
-# "What did other delegations say?", "Who else …?": not the earlier turn's speaker
+# "And the other delegations?", "Who else …?": not the earlier turn's speaker
 _ELSE = re.compile(r"\b(?:else|other|others)\b", re.I)
 
 
 def set_aside_speakers(question: str, history: list[str], aliases: dict[str, str],
                        speaker_names: dict[str, str]) -> list[str]:
-    """The earlier turn's speakers a follow-up asks past: "What did other delegations say?",
+    """The earlier turn's speakers a follow-up asks past: "And the other delegations?",
     "Did anyone else object?" (not "Did anyone object?", which may mean them too)."""
     if not history or not _OTHERS.search(question) or not _ELSE.search(question):
         return []

@@ -678,9 +678,12 @@ def misspelt_names(dataset: Dataset) -> Dataset:
     from .delegations import CAPITALS, DELEGATION_ALIASES
     names = {a for a in [*DELEGATION_ALIASES, *CAPITALS] if a.isalpha() and len(a) >= 7}
 
+    def short(m: re.Match) -> str:
+        word, mid = m.group(0), len(m.group(0)) // 2
+        return word[:mid] + word[mid + 1:] if word.lower() in names else word
+
     def misspell(text: str) -> str:
-        return re.sub(r"[A-Za-z]+", lambda m: m.group(0)[:len(m.group(0)) // 2] + m.group(0)[len(m.group(0)) // 2 + 1:]
-                      if m.group(0).lower() in names else m.group(0), text)
+        return re.sub(r"[A-Za-z]+", short, text)
     questions = [dataclasses.replace(q, question=misspell(q.question), history=[misspell(h) for h in q.history])
                  for q in dataset.questions]
     return dataclasses.replace(dataset, name=f"{dataset.name} (misspelt names)", questions=questions)

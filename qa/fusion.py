@@ -85,7 +85,7 @@ def boosts(query, ids: np.ndarray, index, signals, settings) -> np.ndarray:
         if query.all_speakers:
             boost += s.meta_boost * _by_statement(docs, index, lambda d: _by_any(d, query.all_speakers))
         if query.others_than:
-            # "What did other delegations say?": the earlier turn's speaker is set aside, below every
+            # "And the other delegations?": the earlier turn's speaker is set aside, below every
             # other candidate (a nudge lost to a close passage of the speaker the user asked past)
             boost -= _SET_ASIDE * _by_statement(docs, index, lambda d: _by_any(d, query.others_than))
         if query.years:

@@ -40,7 +40,7 @@ class Query:
     followup: bool = False                # took words from the earlier turn
     speakers: list[str] = field(default_factory=list)        # delegations it clearly names as speaking
     likely_speakers: list[str] = field(default_factory=list)  # ... or as a role ("the Kazakh ambassador")
-    others_than: list[str] = field(default_factory=list)      # "What did other delegations say?": not these
+    others_than: list[str] = field(default_factory=list)      # "And the other delegations?": not these
     years: set[str] = field(default_factory=set)
     names: list[frozenset[str]] = field(default_factory=list)  # places, people, bodies (their spellings)
     kinds: set[str] = field(default_factory=set)               # person / date / quantity
@@ -55,8 +55,8 @@ class Query:
 
 
 def _names_something(text: str, signals) -> bool:
-    """Does a text typed without capitals name a delegation or an acronym ("what did russia say
-    about odihr?")? One that names neither ("Which treaty did it cite?") is left as typed: the
+    """Does a text typed without capitals name a delegation or an acronym ("how does moscow rate
+    the odihr mission?")? One that names neither ("Which treaty did it cite?") is left as typed: the
     corpus capitalises "Treaty" in titles, which makes no name of the word in a question."""
     return any(
         (w in signals.aliases and w not in FUNCTION_WORDS) or (len(w) > 1 and signals.cased.get(w, "").isupper())

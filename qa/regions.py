@@ -132,7 +132,7 @@ _SPEAKER = (r"leaders?|governments?|countr(?:y|ies)|states?|nations?|presidents?
             r"democrac(?:y|ies)")
 _DESCRIBED = re.compile(
     r"\b(?:which|what|an?|one)\s+(?:(?:small|smaller|tiny|large|developing|poor|oil-rich|low-lying|other|"
-    r"eastern|western|northern|southern|central)\s+)*?"   # "Which eastern Mediterranean island state ...?"
+    r"eastern|western|northern|southern|central)\s+)*?"   # "an eastern Mediterranean island nation"
     r"(?P<region>" + "|".join(f"(?:{rx})" for rx, _ in _GROUPS) + r")(?P<kind>(?:\s+(?:island|small|developing))*)\s+"
     r"(?:" + _SPEAKER + r")\b(?!\s+(?:did|do|does)\b)", re.I)
 

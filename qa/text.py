@@ -54,7 +54,7 @@ def bm25_tokenize(texts: list[str], return_ids: bool = True):
 
 
 # --- case ----------------------------------------------------------------------------
-# A question typed without capitals ("what did moscow say about the odihr report?") loses what
+# A question typed without capitals ("how does moscow rate the odihr mission?") loses what
 # capitals tell: which words are names. The corpus says how it writes each word; a question
 # with no capital after its first letter is written that way before it is read.
 
@@ -96,7 +96,7 @@ _MONTH_VERBS = frozenset(("may", "march"))
 
 def truecase(text: str, forms: dict[str, str]) -> str:
     """The text with each word the corpus writes with capitals written so, and its first
-    letter capitalised ("what did the us say" -> "What did the US say")."""
+    letter capitalised ("has the us objected" -> "Has the US objected")."""
     def cased(m: re.Match) -> str:
         word = m.group(0)
         low = word.lower()

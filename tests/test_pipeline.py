@@ -210,7 +210,7 @@ def test_a_region_a_question_describes_its_speaker_by_favours_its_states(retriev
     assert "tuvalu" in sids and "japan" not in sids and "japan" in described_region("Which island nation said …?")
     assert described_region("Which South African leader recalled Mandela?") == {"south africa"}
     # a direction before the region, and "island" within it: the region's islands
-    assert described_region("Which eastern Mediterranean island state spoke of migrants?") == {"cyprus", "malta"}
+    assert described_region("Did an eastern Mediterranean island nation raise migrants?") == {"cyprus", "malta"}
     assert {"bahrain", "qatar"} <= described_region("Which Gulf monarchy warned of extremism?")
     # the region is the answer asked for, or what is spoken about: no speaker described
     assert not described_region("Which Asian governments did Norway thank?")
@@ -261,7 +261,7 @@ def test_a_follow_up_about_the_subject_keeps_the_topic_not_the_speaker(retriever
 
 def test_other_delegations_after_a_turn_about_one_sets_that_one_aside(retriever):
     history = ["What did Russia say about Kazakhstan's parliamentary elections in 2021?"]
-    for question in ("What did other delegations say about Kazakhstan's 2021 parliamentary elections?",
+    for question in ("What did the other delegations make of Kazakhstan's 2021 parliamentary elections?",
                      "What did others say about the organisation of the vote?"):
         result = retriever.search(question, k=3, history=history)
         assert result.understood.others_than == ["Russian Federation"]
@@ -575,16 +575,16 @@ def test_two_named_delegations_alternate_starting_with_the_better_side():
 
 
 def test_a_follow_up_s_own_words_pick_the_paragraph(retriever):
-    """After a turn on Russia's statement of January 2021, "Which observers did they mention?"
+    """After a turn on Russia's statement of January 2021, "Which observers did they name?"
     finds that statement by the carried words; which paragraph answers is up to its own words
     (the one naming the CIS observers, not the congratulations that open and close it)."""
     from qa.retrieval import Retriever
     history = ["What did Russia say about the 2021 Mazhilis elections in Kazakhstan?"]
-    result = retriever.search("Which observers did they mention?", k=3, history=history)
+    result = retriever.search("Which observers did they name?", k=3, history=history)
     assert result.hits[0].citation == "PC.DEL/64/21 ¶3", [h.citation for h in result.hits]
     carried_only = Retriever(retriever.index, retriever.settings.with_(followup_own_weight=0.0),
                              embedder=retriever.embedder)
-    hits = carried_only.search("Which observers did they mention?", k=3, history=history).hits
+    hits = carried_only.search("Which observers did they name?", k=3, history=history).hits
     assert hits[0].citation != "PC.DEL/64/21 ¶3"   # what the setting changes
 
 
@@ -607,7 +607,7 @@ def test_speaker_names_that_query_handling_added_do_not_score_a_paragraph(retrie
     searched, counted = scored("According to Brussels, what did Kazakhstan's 2021 vote lack?")
     assert eu <= searched and not eu & counted
     assert set(bm25_query_tokens(model, "Kazakhstan lack")) <= counted
-    searched, counted = scored("What did the European Union say Kazakhstan's 2021 vote lacked?")
+    searched, counted = scored("According to the European Union, what did Kazakhstan's 2021 vote lack?")
     assert eu <= counted
 
 
@@ -616,7 +616,7 @@ def test_another_speaker_on_that_vote_is_not_held_to_the_earlier_statement_s_mon
     spoken of it in another month (a reply is often later, a preview earlier); the year still
     narrows it. "The same month" does keep the month."""
     from qa.query import understand
-    history = ["How did Washington assess the constitutional referendum held in Kyrgyzstan in April 2021?"]
+    history = ["What was Washington's reading of the Kyrgyz constitutional vote of April 2021?"]
     query = understand("How did the Kremlin see that vote?", history, None, retriever.signals)
     assert query.speakers == ["Russian Federation"]
     assert "April" in query.text and "April" not in query.judged and "2021" in query.judged

@@ -519,7 +519,7 @@ def test_a_question_asking_which_country_needs_a_passage_naming_another(with_geo
     assert not result.abstained and result.hits[0].doc.id == "SYN.DEL/214/19", result.reason
     result = r.search("Which country did Canada accuse of banning peaceful gatherings?", k=5)
     assert result.abstained and "which country" in result.reason, result.reason
-    result = r.search("Which country said that policing of protests had drawn legitimate criticism?", k=5)
+    result = r.search("Which country said its own handling of demonstrations had been faulted?", k=5)
     assert not result.abstained, result.reason
 
 
@@ -998,7 +998,7 @@ def test_a_follow_up_asking_for_a_speaker_s_view_takes_the_earlier_turn_s_subjec
     assert "Canada" in result.query                      # Canada spoke of itself: still the subject
     assert {h.doc.id for h in result.hits} == {"SYN.DEL/214/19"}, [h.citation for h in result.hits]
     history = ["How did Russia describe the observers of Kazakhstan's 2021 elections?"]
-    result = r.search("What was the EU's verdict?", k=3, history=history)
+    result = r.search("And the EU's verdict?", k=3, history=history)
     assert result.understood.followup and "2021" in result.query
     assert result.hits[0].doc.id == "PC.DEL/80/21/Rev.1"      # not the EU on Georgia
     from qa.conversation import contextualize, is_followup

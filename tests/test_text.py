@@ -65,7 +65,7 @@ def test_a_lowercase_question_is_searched_and_refused_like_the_written_one(retri
     for written in ("Did the EU comment on Kazakhstan's 2016 parliamentary vote?",
                     "What did Russia say about the Mazhilis vote in January 2021?",
                     "What did Russia say about Georgia?",                   # refused: Georgia is a name
-                    "How many observers did ODIHR send, according to the Kazakh delegation?"):
+                    "According to the Kazakh delegation, were ODIHR's monitors welcome?"):
         as_typed, asked = retriever.search(written.lower(), k=3), retriever.search(written, k=3)
         assert as_typed.understood.speakers == asked.understood.speakers != []
         assert (as_typed.abstained, as_typed.reason) == (asked.abstained, asked.reason)
